@@ -1,0 +1,94 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Env } from "./config";
+import { ValidationFailed } from "./exceptions";
+
+/** Who is calling, as established by `auth/dependencies.ts`. */
+export interface Caller {
+  userId: string;
+  role: "user" | "admin";
+  via: "jwt" | "api_key";
+}
+
+/** The one Hono environment type every router shares. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    caller: Caller;
+  };
+}
+
+/**
+ * A domain router: an OpenAPIHono whose validation failures all become the same 422 problem.
+ *
+ * @example
+ * export const projectsRouter = createRouter().openapi(getProjectRoute, async (c) => …);
+ */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ValidationFailed(
+          result.error.issues.map((issue) => ({
+            path: [result.target, ...issue.path.map(String)].join("."),
+            message: issue.message,
+          })),
+        );
+      }
+    },
+  });
+}
+
+const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Malformed JSON",
+  401: "Missing, invalid or expired credentials",
+  403: "Authenticated but not allowed",
+  404: "Not found, or not visible to the caller",
+  409: "Conflict",
+  413: "Body too large",
+  415: "Body is not JSON",
+  422: "Validation failed",
+  429: "Rate limited",
+  501: "Not implemented yet",
+  503: "A dependency is down",
+};
+
+/**
+ * OpenAPI `responses` entries for the problem statuses a route can answer.
+ *
+ * @example
+ * responses: { 200: json(Project, "The project"), ...problems(401, 404, 422) }
+ */
+export function problems<const S extends readonly (keyof typeof STATUS_TEXT)[]>(...statuses: S) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: STATUS_TEXT[status] ?? "Error",
+        content: { "application/problem+json": { schema: ProblemSchema } },
+      },
+    ]),
+  ) as { [K in S[number]]: { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } } };
+}
+
+/** An OpenAPI JSON response entry. */
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+/** An OpenAPI JSON request body entry. */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } };
+}

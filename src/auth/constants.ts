@@ -1,0 +1,24 @@
+export const ErrorCode = {
+  NOT_AUTHENTICATED: "NOT_AUTHENTICATED",
+  INVALID_TOKEN: "INVALID_TOKEN",
+  INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
+  EMAIL_TAKEN: "EMAIL_TAKEN",
+  REFRESH_TOKEN_INVALID: "REFRESH_TOKEN_INVALID",
+  REFRESH_TOKEN_REUSED: "REFRESH_TOKEN_REUSED",
+  ADMIN_REQUIRED: "ADMIN_REQUIRED",
+  API_KEY_NOT_FOUND: "API_KEY_NOT_FOUND",
+} as const;
+
+/** Cloudflare Workers caps PBKDF2 at 100,000 iterations; a test pins this at or below it. */
+export const PBKDF2_ITERATIONS = 100_000;
+export const PASSWORD_HASH_SCHEME = "pbkdf2-sha256";
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** RFC 9068 media type of access tokens; checked so no other JWT passes as one. */
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+export const ACCESS_TOKEN_ALGORITHM = "HS256";
+export const API_KEY_PREFIX = "lb_";
+/** Characters of a key or link token that lists may show. */
+export const VISIBLE_PREFIX_LENGTH = 10;
+export const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -1,0 +1,139 @@
+import { createRoute } from "@hono/zod-openapi";
+import { createRouter, json, jsonBody, problems } from "../app";
+import { getConfig } from "../config";
+import { getDb } from "../database";
+import { PaginationQuery, pageSchema } from "../pagination";
+import { authSettings } from "./config";
+import { authenticate, enforceAuthRateLimit } from "./dependencies";
+import {
+  ApiKey,
+  ApiKeyCreate,
+  ApiKeyCreated,
+  KeyIdParam,
+  Login,
+  RefreshRequest,
+  Register,
+  TokenPair,
+} from "./schemas";
+import * as authService from "./service";
+
+const tags = ["auth"];
+const security = [{ bearer: [] }];
+
+const registerRoute = createRoute({
+  method: "post",
+  path: "/register",
+  tags,
+  summary: "Create an account",
+  request: { body: jsonBody(Register) },
+  responses: { 201: json(TokenPair, "Account created"), ...problems(400, 409, 413, 415, 422, 429) },
+});
+
+const loginRoute = createRoute({
+  method: "post",
+  path: "/login",
+  tags,
+  summary: "Exchange email and password for tokens",
+  request: { body: jsonBody(Login) },
+  responses: { 200: json(TokenPair, "Logged in"), ...problems(400, 401, 415, 422, 429) },
+});
+
+const refreshRoute = createRoute({
+  method: "post",
+  path: "/refresh",
+  tags,
+  summary: "Rotate a refresh token",
+  request: { body: jsonBody(RefreshRequest) },
+  responses: { 200: json(TokenPair, "New token pair"), ...problems(400, 401, 415, 422) },
+});
+
+const logoutRoute = createRoute({
+  method: "post",
+  path: "/logout",
+  tags,
+  summary: "Revoke a refresh token's session",
+  request: { body: jsonBody(RefreshRequest) },
+  responses: { 204: { description: "Revoked" }, ...problems(400, 401, 415, 422) },
+});
+
+const createKeyRoute = createRoute({
+  method: "post",
+  path: "/api-keys",
+  tags,
+  security,
+  summary: "Create an API key (shown once)",
+  middleware: [authenticate] as const,
+  request: { body: jsonBody(ApiKeyCreate) },
+  responses: { 201: json(ApiKeyCreated, "Created"), ...problems(400, 401, 415, 422) },
+});
+
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/api-keys",
+  tags,
+  security,
+  summary: "List your API keys",
+  middleware: [authenticate] as const,
+  request: { query: PaginationQuery },
+  responses: { 200: json(pageSchema(ApiKey), "Keys, without secrets"), ...problems(401, 422) },
+});
+
+const deleteKeyRoute = createRoute({
+  method: "delete",
+  path: "/api-keys/{key_id}",
+  tags,
+  security,
+  summary: "Revoke an API key",
+  middleware: [authenticate] as const,
+  request: { params: KeyIdParam },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 422) },
+});
+
+export const authRouter = createRouter()
+  .openapi(registerRoute, async (c) => {
+    const input = c.req.valid("json");
+    await enforceAuthRateLimit(c, input.email);
+    const settings = authSettings(getConfig(c.env));
+    return c.json(await authService.register({ db: getDb(c.env), settings, input }), 201);
+  })
+  .openapi(loginRoute, async (c) => {
+    const input = c.req.valid("json");
+    await enforceAuthRateLimit(c, input.email);
+    const settings = authSettings(getConfig(c.env));
+    return c.json(await authService.login({ db: getDb(c.env), settings, input }), 200);
+  })
+  .openapi(refreshRoute, async (c) => {
+    const settings = authSettings(getConfig(c.env));
+    const { refresh_token: refreshToken } = c.req.valid("json");
+    return c.json(await authService.refresh({ db: getDb(c.env), settings, refreshToken }), 200);
+  })
+  .openapi(logoutRoute, async (c) => {
+    const { refresh_token: refreshToken } = c.req.valid("json");
+    await authService.logout({ db: getDb(c.env), refreshToken });
+    return c.body(null, 204);
+  })
+  .openapi(createKeyRoute, async (c) => {
+    const created = await authService.createApiKey({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      input: c.req.valid("json"),
+    });
+    return c.json(created, 201);
+  })
+  .openapi(listKeysRoute, async (c) => {
+    const page = await authService.listApiKeys({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      pagination: c.req.valid("query"),
+    });
+    return c.json(page, 200);
+  })
+  .openapi(deleteKeyRoute, async (c) => {
+    await authService.deleteApiKey({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      keyId: c.req.valid("param").key_id,
+    });
+    return c.body(null, 204);
+  });
+

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import packageJson from "../package.json";
+
+export const APP_VERSION: string = packageJson.version;
+
+const commaList = z
+  .string()
+  .default("")
+  .transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const flag = z.enum(["true", "false"]).transform((value) => value === "true");
+
+/** Every var and secret the Worker reads; bindings are typed in {@link Bindings}. */
+const ConfigSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
+  /** Local development only: a Neon-protocol endpoint in place of Neon's own. */
+  DATABASE_HTTP_ENDPOINT: z.url().optional(),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
+  JWT_ISSUER: z.string().min(1),
+  JWT_AUDIENCE: z.string().min(1),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  S3_ENDPOINT: z.url(),
+  S3_REGION: z.string().min(1),
+  S3_BUCKET: z.string().min(1),
+  S3_ACCESS_KEY_ID: z.string().min(1),
+  S3_SECRET_ACCESS_KEY: z.string().min(1),
+  S3_FORCE_PATH_STYLE: flag.default(true),
+  CORS_ORIGINS: commaList,
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  ADMIN_EMAILS: commaList.transform((emails) => emails.map((email) => email.toLowerCase())),
+  FETCH_ALLOW_HOSTS: z.string().default(""),
+  FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_EMBEDDING_MODEL: z.string().optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Bindings declared in wrangler.toml, besides plain vars. */
+export interface Bindings {
+  INGEST_QUEUE: Queue<unknown>;
+  AUTH_RATE_LIMITER?: RateLimit;
+  AI?: Ai;
+}
+
+/** What the Worker receives as `env`: bindings plus string vars and secrets. */
+export type Env = Bindings & Record<string, unknown>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const cache = new WeakMap<object, Config>();
+
+/**
+ * The validated settings, parsed once per `env` object.
+ *
+ * @example
+ * const { JWT_ISSUER } = getConfig(c.env);
+ */
+export function getConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}

@@ -1,0 +1,165 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ConfigError } from "./config";
+
+/** Error codes that belong to no single domain. */
+export const ErrorCode = {
+  VALIDATION_FAILED: "VALIDATION_FAILED",
+  MALFORMED_JSON: "MALFORMED_JSON",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  NOT_FOUND: "NOT_FOUND",
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+  RATE_LIMITED: "RATE_LIMITED",
+  INTERNAL_ERROR: "INTERNAL_ERROR",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+} as const;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/**
+ * Base of every error the API answers with on purpose. Subclasses fix status, code and title;
+ * `onError` renders them as RFC 9457 problem details.
+ *
+ * @example
+ * export class ProjectNotFound extends AppError {
+ *   constructor() { super(404, ErrorCode.PROJECT_NOT_FOUND, "Project not found"); }
+ * }
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string = title,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+
+  /** Extra members of the problem object (e.g. `errors`). */
+  extensions(): Record<string, unknown> {
+    return {};
+  }
+}
+
+export class ValidationFailed extends AppError {
+  constructor(readonly errors: FieldError[]) {
+    super(422, ErrorCode.VALIDATION_FAILED, "Validation failed", describeFieldErrors(errors));
+  }
+
+  override extensions() {
+    return { errors: this.errors };
+  }
+}
+
+export class MalformedJson extends AppError {
+  constructor() {
+    super(400, ErrorCode.MALFORMED_JSON, "Malformed JSON", "The request body is not valid JSON.");
+  }
+}
+
+export class UnsupportedMediaType extends AppError {
+  constructor() {
+    super(
+      415,
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      "Unsupported media type",
+      "Send the request body as application/json.",
+    );
+  }
+}
+
+export class PayloadTooLarge extends AppError {
+  constructor(limit: number) {
+    super(
+      413,
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      "Payload too large",
+      `The request body exceeds ${limit} bytes.`,
+    );
+  }
+}
+
+export class RouteNotFound extends AppError {
+  constructor(path: string) {
+    super(404, ErrorCode.NOT_FOUND, "Not found", `No route matches ${path}.`);
+  }
+}
+
+export class RateLimited extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(429, ErrorCode.RATE_LIMITED, "Too many requests", "Try again later.", {
+      "Retry-After": String(retryAfterSeconds),
+    });
+  }
+}
+
+export class ServiceUnavailable extends AppError {
+  constructor(detail: string) {
+    super(503, ErrorCode.SERVICE_UNAVAILABLE, "Service unavailable", detail);
+  }
+}
+
+function describeFieldErrors(errors: FieldError[]): string {
+  const [first] = errors;
+  if (!first) return "The request is invalid.";
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return `${first.path}: ${first.message}${more}`;
+}
+
+const PROBLEM_TYPE_BASE = "https://linkbase.dev/problems/";
+
+/** Renders an error as `application/problem+json`. */
+export function problemResponse(c: Context, error: AppError): Response {
+  const body = {
+    type: PROBLEM_TYPE_BASE + error.code.toLowerCase().replaceAll("_", "-"),
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    instance: c.req.path,
+    ...error.extensions(),
+  };
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: { ...error.headers, "Content-Type": "application/problem+json" },
+  });
+}
+
+/** `app.onError`: known errors as problems; anything else is logged once and answered 500. */
+export function handleError(err: Error, c: Context): Response {
+  if (err instanceof AppError) return problemResponse(c, err);
+  const requestId = c.get("requestId") as string | undefined;
+  console.error(
+    JSON.stringify({
+      level: "error",
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      error: err.name,
+      message: err instanceof ConfigError ? err.message : redact(err.message),
+      stack: err.stack?.split("\n").slice(1, 6).join("\n"),
+    }),
+  );
+  return problemResponse(
+    c,
+    new AppError(
+      500,
+      ErrorCode.INTERNAL_ERROR,
+      "Internal server error",
+      `Something went wrong on our side. Quote request id ${requestId ?? "unknown"} when reporting it.`,
+    ),
+  );
+}
+
+/** Strips credentials from URLs and bearer tokens from a message before it is logged. */
+export function redact(message: string): string {
+  return message
+    .replace(/(\w+:\/\/)[^/\s:@]+:[^/\s@]+@/g, "$1***:***@")
+    .replace(/Bearer\s+[\w.~+/=-]+/gi, "Bearer ***")
+    .replace(/\blb_[\w-]+/g, "lb_***");
+}

@@ -1,0 +1,95 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { type AppEnv, createRouter } from "./app";
+import { APP_VERSION, type Env, getConfig } from "./config";
+import { databaseTiming } from "./database";
+import {
+  handleError,
+  MalformedJson,
+  PayloadTooLarge,
+  problemResponse,
+  RouteNotFound,
+  UnsupportedMediaType,
+} from "./exceptions";
+import { authRouter } from "./auth/router";
+import { systemRouter } from "./system/router";
+import { usersRouter } from "./users/router";
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+/** Bodies must be JSON: 415 for another type, 400 when it does not parse. */
+const jsonBodies = createMiddleware<AppEnv>(async (c, next) => {
+  const hasBody =
+    c.req.header("transfer-encoding") !== undefined ||
+    Number(c.req.header("content-length") ?? 0) > 0;
+  if (hasBody && !["GET", "HEAD"].includes(c.req.method)) {
+    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) throw new UnsupportedMediaType();
+    try {
+      // Parsed once here; validators reuse Hono's cached body.
+      await c.req.json();
+    } catch (error) {
+      if (error instanceof PayloadTooLarge) throw error;
+      throw new MalformedJson();
+    }
+  }
+  await next();
+});
+
+const limitBodies = createMiddleware<AppEnv>(async (c, next) => {
+  const maxSize = getConfig(c.env).MAX_BODY_BYTES;
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new PayloadTooLarge(maxSize);
+    },
+  })(c, next);
+});
+
+const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
+  const origins = getConfig(c.env).CORS_ORIGINS;
+  return cors({
+    origin: (origin) => (origins.includes("*") || origins.includes(origin) ? origin : null),
+    allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+    exposeHeaders: ["X-Request-Id", "Retry-After", "Server-Timing"],
+    maxAge: 600,
+  })(c, next);
+});
+
+const app = createRouter();
+app.use(requestId({ headerName: "X-Request-Id" }));
+app.use(secureHeaders());
+app.use("/v1/*", corsFromConfig, databaseTiming, limitBodies, jsonBodies);
+app.onError(handleError);
+app.notFound((c) => problemResponse(c, new RouteNotFound(c.req.path)));
+
+const routes = app
+  .route("/v1/system", systemRouter)
+  .route("/v1/auth", authRouter)
+  .route("/v1/users", usersRouter);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+  description: "An access JWT from /v1/auth/login, or an API key (`lb_…`).",
+});
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Linkbase API",
+    version: APP_VERSION,
+    description: "Turn web pages into searchable knowledge.",
+  },
+  servers: [{ url: "/" }],
+});
+app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Linkbase API reference" }));
+
+/** The app's type, for `hono/client`: `hc<AppType>("https://api.example")`. */
+export type AppType = typeof routes;
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

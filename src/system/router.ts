@@ -1,0 +1,65 @@
+import { createRoute } from "@hono/zod-openapi";
+import { createRouter, json, problems } from "../app";
+import * as authDependencies from "../auth/dependencies";
+import { getS3 } from "../aws/service";
+import { APP_VERSION, getConfig } from "../config";
+import { getDb } from "../database";
+import * as vectorizationService from "../vectorization/service";
+import { Health, Info, Stats } from "./schemas";
+import * as systemService from "./service";
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["system"],
+  summary: "Liveness of the API and its dependencies",
+  responses: { 200: json(Health, "All dependencies answer"), 503: json(Health, "Degraded") },
+});
+
+const infoRoute = createRoute({
+  method: "get",
+  path: "/info",
+  tags: ["system"],
+  summary: "Version, embedding model and limits",
+  responses: { 200: json(Info, "Public facts about this deployment") },
+});
+
+const statsRoute = createRoute({
+  method: "get",
+  path: "/stats",
+  tags: ["system"],
+  summary: "Platform counts (admin)",
+  security: [{ bearer: [] }],
+  middleware: [authDependencies.requireAdmin] as const,
+  responses: { 200: json(Stats, "Counts"), ...problems(401, 403) },
+});
+
+export const systemRouter = createRouter()
+  .openapi(healthRoute, async (c) => {
+    const health = await systemService.checkHealth({
+      db: getDb(c.env),
+      s3: getS3(c.env),
+      version: APP_VERSION,
+    });
+    return c.json(health, health.status === "ok" ? 200 : 503);
+  })
+  .openapi(infoRoute, (c) => {
+    const config = getConfig(c.env);
+    return c.json(
+      {
+        version: APP_VERSION,
+        embedding: vectorizationService.activeModel(config),
+        limits: {
+          max_body_bytes: config.MAX_BODY_BYTES,
+          urls_per_request: 100,
+          page_size_max: 100,
+          search_top_k_max: 50,
+          fetch_max_bytes: config.FETCH_MAX_BYTES,
+          fetch_timeout_ms: config.FETCH_TIMEOUT_MS,
+          access_token_ttl_seconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        },
+      },
+      200,
+    );
+  })
+  .openapi(statsRoute, async (c) => c.json(await systemService.getStats({ db: getDb(c.env) }), 200));

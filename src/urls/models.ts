@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { projects } from "../projects/models";
+
+export const URL_STATUSES = ["queued", "fetching", "processing", "ready", "failed"] as const;
+
+export const urls = pgTable(
+  "urls",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    normalizedUrl: text("normalized_url").notNull(),
+    status: text("status", { enum: URL_STATUSES }).notNull().default("queued"),
+    title: text("title"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    httpStatus: integer("http_status"),
+    contentType: text("content_type"),
+    contentHash: text("content_hash"),
+    bytes: integer("bytes"),
+    etag: text("etag"),
+    lastModified: text("last_modified"),
+    snapshotKey: text("snapshot_key"),
+    chunkCount: integer("chunk_count").notNull().default(0),
+    fetchedAt: timestamp("fetched_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("urls_project_normalized_key").on(t.projectId, t.normalizedUrl),
+    index("urls_project_created_idx").on(t.projectId, t.createdAt, t.id),
+    index("urls_refresh_idx").on(t.status, t.fetchedAt),
+    check(
+      "urls_status_check",
+      sql`${t.status} in ('queued', 'fetching', 'processing', 'ready', 'failed')`,
+    ),
+  ],
+);

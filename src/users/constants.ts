@@ -1,0 +1,3 @@
+export const ErrorCode = {
+  USER_NOT_FOUND: "USER_NOT_FOUND",
+} as const;

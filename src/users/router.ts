@@ -1,0 +1,91 @@
+import { createRoute } from "@hono/zod-openapi";
+import { createRouter, json, jsonBody, problems } from "../app";
+import { authenticate, requireAdmin } from "../auth/dependencies";
+import { InvalidCredentials } from "../auth/exceptions";
+import { hashPassword, verifyPassword } from "../auth/utils";
+import * as awsService from "../aws/service";
+import { getDb } from "../database";
+import { PaginationQuery, pageSchema } from "../pagination";
+import { UserNotFound } from "./exceptions";
+import { User, UserListQuery, UserMe, UserUpdate } from "./schemas";
+import * as usersService from "./service";
+
+const tags = ["users"];
+const security = [{ bearer: [] }];
+
+const getMeRoute = createRoute({
+  method: "get",
+  path: "/me",
+  tags,
+  security,
+  summary: "The caller, with counts",
+  middleware: [authenticate] as const,
+  responses: { 200: json(UserMe, "The caller"), ...problems(401, 404) },
+});
+
+const updateMeRoute = createRoute({
+  method: "patch",
+  path: "/me",
+  tags,
+  security,
+  summary: "Rename, or change password (revokes every refresh token)",
+  middleware: [authenticate] as const,
+  request: { body: jsonBody(UserUpdate) },
+  responses: { 200: json(User, "Updated"), ...problems(400, 401, 404, 415, 422) },
+});
+
+const deleteMeRoute = createRoute({
+  method: "delete",
+  path: "/me",
+  tags,
+  security,
+  summary: "Delete the account and everything it owns",
+  middleware: [authenticate] as const,
+  responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
+});
+
+const listUsersRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags,
+  security,
+  summary: "All users (admin)",
+  middleware: [requireAdmin] as const,
+  request: { query: PaginationQuery.extend(UserListQuery.shape) },
+  responses: { 200: json(pageSchema(User), "Users"), ...problems(401, 403, 422) },
+});
+
+export const usersRouter = createRouter()
+  .openapi(getMeRoute, async (c) => {
+    const me = await usersService.getMe({ db: getDb(c.env), userId: c.get("caller").userId });
+    if (!me) throw new UserNotFound();
+    return c.json(me, 200);
+  })
+  .openapi(updateMeRoute, async (c) => {
+    const db = getDb(c.env);
+    const { userId } = c.get("caller");
+    const input = c.req.valid("json");
+    let user: User | null;
+    if ("password" in input) {
+      // Two round trips: the stored hash must be read before the current password can be checked.
+      const oldHash = await usersService.getPasswordHash({ db, userId });
+      if (!oldHash) throw new UserNotFound();
+      if (!(await verifyPassword(input.current_password, oldHash)).ok) throw new InvalidCredentials();
+      const newHash = await hashPassword(input.password);
+      user = await usersService.changePassword({ db, userId, oldHash, newHash });
+    } else {
+      user = await usersService.updateName({ db, userId, name: input.name });
+    }
+    if (!user) throw new UserNotFound();
+    return c.json(user, 200);
+  })
+  .openapi(deleteMeRoute, async (c) => {
+    const projectIds = await usersService.deleteUser({ db: getDb(c.env), userId: c.get("caller").userId });
+    if (!projectIds) throw new UserNotFound();
+    await awsService.enqueuePrefixDeletion(c.env.INGEST_QUEUE, projectIds.map(awsService.projectPrefix));
+    return c.body(null, 204);
+  })
+  .openapi(listUsersRoute, async (c) => {
+    const { q, ...pagination } = c.req.valid("query");
+    return c.json(await usersService.listUsers({ db: getDb(c.env), q, pagination }), 200);
+  });

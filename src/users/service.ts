@@ -1,0 +1,130 @@
+import { type SQL, sql } from "drizzle-orm";
+import { type Database, selectRows } from "../database";
+import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import type { User, UserMe } from "./schemas";
+
+/**
+ * The public user object built by Postgres from the row alias `alias`.
+ *
+ * @example
+ * sql`select ${userJson("u")} as user from users u where u.id = ${id}`
+ */
+export function userJson(alias: string): SQL {
+  const a = sql.raw(alias);
+  return sql`json_build_object('id', ${a}.id, 'email', ${a}.email, 'name', ${a}.name,
+    'role', ${a}.role, 'created_at', api_time(${a}.created_at))`;
+}
+
+/** The caller with counts over everything they can reach, one statement. */
+export async function getMe({ db, userId }: { db: Database; userId: string }): Promise<UserMe | null> {
+  const [row] = await selectRows<{ me: UserMe }>(
+    db,
+    sql`with reachable as (
+          select id from projects where owner_id = ${userId}
+          union select project_id from project_shares where user_id = ${userId}
+        )
+        select ${userJson("u")}::jsonb || jsonb_build_object('stats', jsonb_build_object(
+          'projects', (select count(*) from reachable),
+          'urls', (select count(*) from urls where project_id in (select id from reachable)),
+          'chunks', (select count(*) from chunks where project_id in (select id from reachable))
+        )) as me
+        from users u where u.id = ${userId}`,
+  );
+  return row?.me ?? null;
+}
+
+/** Renames the caller; null when the account is gone. */
+export async function updateName({
+  db,
+  userId,
+  name,
+}: {
+  db: Database;
+  userId: string;
+  name: string | null;
+}): Promise<User | null> {
+  const [row] = await selectRows<{ user: User }>(
+    db,
+    sql`update users u set name = ${name}, updated_at = now() where u.id = ${userId}
+        returning ${userJson("u")} as user`,
+  );
+  return row?.user ?? null;
+}
+
+export async function getPasswordHash({ db, userId }: { db: Database; userId: string }) {
+  const [row] = await selectRows<{ password_hash: string }>(
+    db,
+    sql`select password_hash from users where id = ${userId}`,
+  );
+  return row?.password_hash ?? null;
+}
+
+/**
+ * Sets a new password and revokes every refresh token, in one statement. The old hash is
+ * compared so a concurrent change in between makes this one fail rather than win silently.
+ */
+export async function changePassword({
+  db,
+  userId,
+  oldHash,
+  newHash,
+}: {
+  db: Database;
+  userId: string;
+  oldHash: string;
+  newHash: string;
+}): Promise<User | null> {
+  const [row] = await selectRows<{ user: User | null }>(
+    db,
+    sql`with changed as (
+          update users set password_hash = ${newHash}, updated_at = now()
+          where id = ${userId} and password_hash = ${oldHash}
+          returning *
+        ), revoked as (
+          update refresh_tokens set revoked_at = now()
+          where user_id in (select id from changed) and revoked_at is null
+        )
+        select (select ${userJson("u")} from changed u) as user`,
+  );
+  return row?.user ?? null;
+}
+
+/** Deletes the account (cascading to everything it owns); returns its owned project ids. */
+export async function deleteUser({
+  db,
+  userId,
+}: {
+  db: Database;
+  userId: string;
+}): Promise<string[] | null> {
+  const [row] = await selectRows<{ deleted: boolean; project_ids: string[] }>(
+    db,
+    sql`with owned as (select id from projects where owner_id = ${userId}),
+        gone as (delete from users where id = ${userId} returning id)
+        select exists(select 1 from gone) as deleted,
+               coalesce((select json_agg(id) from owned), '[]'::json) as project_ids`,
+  );
+  return row?.deleted ? row.project_ids : null;
+}
+
+/** Admin listing, newest first, `q` matching email or name. */
+export async function listUsers({
+  db,
+  q,
+  pagination,
+}: {
+  db: Database;
+  q?: string;
+  pagination: Pagination;
+}): Promise<Page<User>> {
+  const pattern = q ? `%${q.replace(/[\\%_]/g, "\\$&")}%` : null;
+  const rows = await selectRows<{ item: User; sort_at: string }>(
+    db,
+    sql`select ${userJson("u")} as item, api_time(u.created_at) as sort_at from users u
+        where (${pattern}::text is null or u.email ilike ${pattern} or u.name ilike ${pattern})
+          and ${createdBefore("u", pagination.cursor)}
+        order by u.created_at desc, u.id desc
+        limit ${pagination.limit + 1}`,
+  );
+  return createdAtPage(rows, pagination.limit);
+}

@@ -1,0 +1,58 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { TestProject } from "vitest/node";
+import { startLocalStack } from "../../scripts/local-stack";
+import { type Fault, type FaultProxy, startFaultProxy } from "./fault-proxy";
+
+declare module "vitest" {
+  // Mirrored in test/env.d.ts for the Worker-side tests.
+  export interface ProvidedContext {
+    workerBindings: Record<string, string>;
+    controlUrl: string;
+  }
+}
+
+export const ADMIN_EMAIL = "admin@linkbase.test";
+
+/**
+ * Starts the local stack in memory for the `workers` tests, fronts the database and S3 with
+ * fault proxies, and serves a control endpoint the tests (inside workerd) use to read the
+ * database round-trip counter and to inject faults.
+ */
+export default async function setup(project: TestProject) {
+  const stack = await startLocalStack({ pgUrl: process.env.LOCAL_PG_URL });
+  const proxies: Record<string, FaultProxy> = {
+    database: await startFaultProxy(stack.db.url),
+    storage: await startFaultProxy(stack.s3.endpoint),
+  };
+  const control = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://control");
+    const [, resource, name, fault] = url.pathname.split("/");
+    if (req.method === "GET" && resource === "db-requests") {
+      res.end(JSON.stringify({ requests: stack.db.requests() }));
+      return;
+    }
+    const proxy = resource === "fault" && name ? proxies[name] : undefined;
+    if (req.method === "POST" && proxy && ["none", "down", "slow"].includes(fault ?? "")) {
+      proxy.setFault(fault as Fault);
+      res.end("{}");
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => control.listen(0, "127.0.0.1", resolve));
+
+  project.provide("workerBindings", {
+    ...stack.workerVars,
+    DATABASE_HTTP_ENDPOINT: proxies.database?.url ?? stack.db.url,
+    S3_ENDPOINT: proxies.storage?.url ?? stack.s3.endpoint,
+    ADMIN_EMAILS: ADMIN_EMAIL,
+  });
+  project.provide("controlUrl", `http://127.0.0.1:${(control.address() as AddressInfo).port}`);
+
+  return async () => {
+    control.close();
+    await Promise.allSettled(Object.values(proxies).map((proxy) => proxy.close()));
+    await stack.close();
+  };
+}

@@ -1,0 +1,49 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const workerTest = { testTimeout: 30_000, hookTimeout: 120_000 };
+
+/**
+ * Three projects:
+ * - `node`: the local stack itself (Neon-protocol endpoint, S3 server) driven from Node with the
+ *   real clients.
+ * - `workers-unit`: pure modules (`*.unit.test.ts`) inside workerd, no services needed.
+ * - `workers`: the API inside workerd against the local stack that `test/global-setup.ts` starts.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/local-stack/**/*.test.ts", "test/node/**/*.test.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: { name: "workers-unit", include: ["test/**/*.unit.test.ts"], ...workerTest },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: inject("workerBindings") },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/local-stack/**", "test/node/**", "test/setup/**", "test/**/*.unit.test.ts"],
+          globalSetup: ["test/setup/global-setup.ts"],
+          // Round-trip assertions read the database endpoint's global counter, so test files
+          // must not run concurrently against it.
+          fileParallelism: false,
+          ...workerTest,
+        },
+      },
+    ],
+  },
+});
