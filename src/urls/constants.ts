@@ -1,0 +1,49 @@
+/**
+ * Error codes of the urls domain. Frozen: clients and stored `error.code` values rely on them.
+ *
+ * @example
+ * ```ts
+ * if (outcome.kind === "failed" && outcome.code === ErrorCode.FETCH_TIMEOUT) retryLater();
+ * ```
+ */
+export const ErrorCode = {
+  /** Syntactically not an acceptable URL: scheme, length, credentials, malformed host. */
+  URL_INVALID: "URL_INVALID",
+  /** Points at loopback, private, link-local, multicast, metadata or other non-public targets. */
+  URL_NOT_ALLOWED: "URL_NOT_ALLOWED",
+  /** The url resource does not exist in the project (API 404). */
+  URL_NOT_FOUND: "URL_NOT_FOUND",
+  /** The page answered with a media type other than HTML, plain text or Markdown. */
+  UNSUPPORTED_CONTENT_TYPE: "UNSUPPORTED_CONTENT_TYPE",
+  /** Headers and body did not arrive within the time budget. */
+  FETCH_TIMEOUT: "FETCH_TIMEOUT",
+  /** The body grew past the size limit; the download was cut off. */
+  FETCH_TOO_LARGE: "FETCH_TOO_LARGE",
+  /** The page answered with an HTTP error status (kept in `http_status`). */
+  FETCH_HTTP_ERROR: "FETCH_HTTP_ERROR",
+  /** Network-level failure: connection refused, TLS, DNS, reset. */
+  FETCH_FAILED: "FETCH_FAILED",
+  /** More redirects than allowed, including redirect loops. */
+  TOO_MANY_REDIRECTS: "TOO_MANY_REDIRECTS",
+  /** A redirect pointed at a URL that intake would have rejected. */
+  REDIRECT_NOT_ALLOWED: "REDIRECT_NOT_ALLOWED",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Longest URL accepted at intake, before and after normalization. */
+export const MAX_URL_LENGTH = 2048;
+
+/** The User-Agent the fetcher should send unless configured otherwise. */
+export const DEFAULT_USER_AGENT = "LinkbaseBot/0.1 (+https://linkbase.local/bot)";
+
+/** Media types the fetcher accepts, mapped from the aliases seen in the wild. */
+export const ACCEPTED_CONTENT_TYPES = {
+  "text/html": "text/html",
+  "application/xhtml+xml": "text/html",
+  "text/plain": "text/plain",
+  "text/markdown": "text/markdown",
+  "text/x-markdown": "text/markdown",
+} as const;
+
+export type PageContentType = (typeof ACCEPTED_CONTENT_TYPES)[keyof typeof ACCEPTED_CONTENT_TYPES];
