@@ -36,7 +36,12 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/local-stack/**", "test/node/**", "test/setup/**", "test/**/*.unit.test.ts"],
+          exclude: [
+            "test/local-stack/**",
+            "test/node/**",
+            "test/setup/**",
+            "test/**/*.unit.test.ts",
+          ],
           globalSetup: ["test/setup/global-setup.ts"],
           // Round-trip assertions read the database endpoint's global counter, so test files
           // must not run concurrently against it.

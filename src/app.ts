@@ -18,6 +18,9 @@ export interface AppEnv {
   };
 }
 
+// Problem paths name the part of the request a client knows: `body.email`, not `json.email`.
+const TARGET_NAMES: Record<string, string> = { json: "body", param: "path", query: "query" };
+
 /**
  * A domain router: an OpenAPIHono whose validation failures all become the same 422 problem.
  *
@@ -30,7 +33,7 @@ export function createRouter() {
       if (!result.success) {
         throw new ValidationFailed(
           result.error.issues.map((issue) => ({
-            path: [result.target, ...issue.path.map(String)].join("."),
+            path: [TARGET_NAMES[result.target] ?? result.target, ...issue.path.map(String)].join("."),
             message: issue.message,
           })),
         );
@@ -80,7 +83,12 @@ export function problems<const S extends readonly (keyof typeof STATUS_TEXT)[]>(
         content: { "application/problem+json": { schema: ProblemSchema } },
       },
     ]),
-  ) as { [K in S[number]]: { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } } };
+  ) as {
+    [K in S[number]]: {
+      description: string;
+      content: { "application/problem+json": { schema: typeof ProblemSchema } };
+    };
+  };
 }
 
 /** An OpenAPI JSON response entry. */

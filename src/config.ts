@@ -36,7 +36,11 @@ const ConfigSchema = z.object({
   ADMIN_EMAILS: commaList.transform((emails) => emails.map((email) => email.toLowerCase())),
   FETCH_ALLOW_HOSTS: z.string().default(""),
   FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  FETCH_MAX_BYTES: z.coerce.number().int().min(1024).default(5 * 1024 * 1024),
+  FETCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
   EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_API_KEY: z.string().optional(),
@@ -72,7 +76,9 @@ export function getConfig(env: Env): Config {
   if (cached) return cached;
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+    );
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
   cache.set(env, parsed.data);

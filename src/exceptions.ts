@@ -141,7 +141,8 @@ export function handleError(err: Error, c: Context): Response {
       method: c.req.method,
       path: c.req.path,
       error: err.name,
-      message: err instanceof ConfigError ? err.message : redact(err.message),
+      message: err instanceof ConfigError ? err.message : redact(withoutParams(err.message)),
+      cause: err.cause instanceof Error ? redact(withoutParams(err.cause.message)) : undefined,
       stack: err.stack?.split("\n").slice(1, 6).join("\n"),
     }),
   );
@@ -154,6 +155,11 @@ export function handleError(err: Error, c: Context): Response {
       `Something went wrong on our side. Quote request id ${requestId ?? "unknown"} when reporting it.`,
     ),
   );
+}
+
+/** Drops the bound values drizzle appends to a failed query's message: they may be user data. */
+function withoutParams(message: string): string {
+  return message.split("\nparams:")[0] ?? message;
 }
 
 /** Strips credentials from URLs and bearer tokens from a message before it is logged. */

@@ -5,7 +5,12 @@ import { ValidationFailed } from "./exceptions";
 /** `?limit=&cursor=` of every list endpoint. */
 export const PaginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
-  cursor: z.string().min(1).max(512).optional().openapi({ description: "Opaque; from next_cursor" }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .openapi({ description: "Opaque; from next_cursor" }),
 });
 
 export type Pagination = z.infer<typeof PaginationQuery>;

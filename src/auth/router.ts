@@ -136,4 +136,3 @@ export const authRouter = createRouter()
     });
     return c.body(null, 204);
   });
-

@@ -28,7 +28,11 @@ async function newRefreshToken(settings: AuthSettings): Promise<NewRefreshToken>
   return { token, hash: await sha256Hex(token), expiresAt };
 }
 
-async function tokenPair(settings: AuthSettings, user: User, refresh: NewRefreshToken): Promise<TokenPair> {
+async function tokenPair(
+  settings: AuthSettings,
+  user: User,
+  refresh: NewRefreshToken,
+): Promise<TokenPair> {
   return {
     user,
     access_token: await issueAccessToken(settings, user),
@@ -184,7 +188,7 @@ export async function createApiKey({
   const key = `${API_KEY_PREFIX}${randomToken(32)}`;
   const [row] = await selectRows<{ api_key: ApiKey }>(
     db,
-    sql`insert into api_keys k (user_id, name, prefix, key_hash, expires_at)
+    sql`insert into api_keys as k (user_id, name, prefix, key_hash, expires_at)
         values (${userId}, ${input.name}, ${key.slice(0, VISIBLE_PREFIX_LENGTH)},
                 ${await sha256Hex(key)}, ${input.expires_at ?? null})
         returning ${apiKeyJson("k")} as api_key`,
@@ -215,7 +219,15 @@ export async function listApiKeys({
 }
 
 /** Deletes one of the caller's keys; someone else's key is as absent as a missing one. */
-export async function deleteApiKey({ db, userId, keyId }: { db: Database; userId: string; keyId: string }) {
+export async function deleteApiKey({
+  db,
+  userId,
+  keyId,
+}: {
+  db: Database;
+  userId: string;
+  keyId: string;
+}) {
   const rows = await selectRows<{ id: string }>(
     db,
     sql`delete from api_keys where id = ${keyId} and user_id = ${userId} returning id`,

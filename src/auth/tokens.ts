@@ -38,7 +38,8 @@ export async function verifyAccessToken(settings: AuthSettings, token: string): 
     if (typeof payload.sub !== "string") throw new InvalidToken();
     return { userId: payload.sub, role, via: "jwt" };
   } catch (error) {
-    if (error instanceof errors.JOSEError || error instanceof InvalidToken) throw new InvalidToken();
+    if (error instanceof errors.JOSEError || error instanceof InvalidToken)
+      throw new InvalidToken();
     throw error;
   }
 }

@@ -110,7 +110,8 @@ export class S3Client {
     const query: Record<string, string> = { "list-type": "2", prefix };
     if (continuationToken) query["continuation-token"] = continuationToken;
     const response = await this.send(this.url("", query));
-    if (!response.ok) throw new S3Error("ListObjectsV2", response.status, await errorCode(response));
+    if (!response.ok)
+      throw new S3Error("ListObjectsV2", response.status, await errorCode(response));
     const parsed = xmlParser.parse(await response.text()) as {
       ListBucketResult?: {
         Contents?: { Key: string | number }[];

@@ -39,7 +39,9 @@ export interface DeletePrefixMessage {
  */
 export async function enqueuePrefixDeletion(queue: Queue<unknown>, prefixes: string[]) {
   if (prefixes.length === 0) return;
-  const messages = prefixes.map((prefix) => ({ body: { kind: "delete-prefix", prefix } satisfies DeletePrefixMessage }));
+  const messages = prefixes.map((prefix) => ({
+    body: { kind: "delete-prefix", prefix } satisfies DeletePrefixMessage,
+  }));
   // sendBatch takes at most 100 messages.
   for (let start = 0; start < messages.length; start += 100) {
     await queue.sendBatch(messages.slice(start, start + 100));

@@ -62,4 +62,6 @@ export const systemRouter = createRouter()
       200,
     );
   })
-  .openapi(statsRoute, async (c) => c.json(await systemService.getStats({ db: getDb(c.env) }), 200));
+  .openapi(statsRoute, async (c) =>
+    c.json(await systemService.getStats({ db: getDb(c.env) }), 200),
+  );

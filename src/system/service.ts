@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { type Database, selectRows } from "../database";
 import type { S3Client } from "../aws/client";
+import { type Database, selectRows } from "../database";
 import { HEALTH_CHECK_TIMEOUT_MS } from "./constants";
 import type { Health, Stats } from "./schemas";
 

@@ -70,7 +70,8 @@ export const usersRouter = createRouter()
       // Two round trips: the stored hash must be read before the current password can be checked.
       const oldHash = await usersService.getPasswordHash({ db, userId });
       if (!oldHash) throw new UserNotFound();
-      if (!(await verifyPassword(input.current_password, oldHash)).ok) throw new InvalidCredentials();
+      if (!(await verifyPassword(input.current_password, oldHash)).ok)
+        throw new InvalidCredentials();
       const newHash = await hashPassword(input.password);
       user = await usersService.changePassword({ db, userId, oldHash, newHash });
     } else {
@@ -80,9 +81,15 @@ export const usersRouter = createRouter()
     return c.json(user, 200);
   })
   .openapi(deleteMeRoute, async (c) => {
-    const projectIds = await usersService.deleteUser({ db: getDb(c.env), userId: c.get("caller").userId });
+    const projectIds = await usersService.deleteUser({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+    });
     if (!projectIds) throw new UserNotFound();
-    await awsService.enqueuePrefixDeletion(c.env.INGEST_QUEUE, projectIds.map(awsService.projectPrefix));
+    await awsService.enqueuePrefixDeletion(
+      c.env.INGEST_QUEUE,
+      projectIds.map(awsService.projectPrefix),
+    );
     return c.body(null, 204);
   })
   .openapi(listUsersRoute, async (c) => {

@@ -30,7 +30,10 @@ export const UserMe = User.extend({
 export const UserUpdate = z
   .union([
     z.strictObject({ name: UserName.nullable() }),
-    z.strictObject({ password: Password, current_password: z.string().min(1).max(PASSWORD_MAX_LENGTH) }),
+    z.strictObject({
+      password: Password,
+      current_password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+    }),
   ])
   .openapi("UserUpdate");
 

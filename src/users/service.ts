@@ -16,7 +16,13 @@ export function userJson(alias: string): SQL {
 }
 
 /** The caller with counts over everything they can reach, one statement. */
-export async function getMe({ db, userId }: { db: Database; userId: string }): Promise<UserMe | null> {
+export async function getMe({
+  db,
+  userId,
+}: {
+  db: Database;
+  userId: string;
+}): Promise<UserMe | null> {
   const [row] = await selectRows<{ me: UserMe }>(
     db,
     sql`with reachable as (

@@ -28,7 +28,9 @@ export function call(method: string, path: string, options: CallOptions = {}): P
     body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     headers["Content-Type"] ??= "application/json";
   }
-  return exports.default.fetch(new Request(`http://linkbase.test${path}`, { method, headers, body }));
+  return exports.default.fetch(
+    new Request(`http://linkbase.test${path}`, { method, headers, body }),
+  );
 }
 
 /** Asserts a status (showing the body when it differs) and returns the parsed JSON body. */
@@ -43,10 +45,12 @@ export async function expectStatus<T = Record<string, unknown>>(
 
 /** Asserts an RFC 9457 problem with this status and code. */
 export async function expectProblem(response: Response, status: number, code: string) {
-  const problem = await expectStatus<{ code: string; status: number; title: string; detail: string }>(
-    response,
-    status,
-  );
+  const problem = await expectStatus<{
+    code: string;
+    status: number;
+    title: string;
+    detail: string;
+  }>(response, status);
   expect(response.headers.get("content-type")).toContain("application/problem+json");
   expect(problem.code).toBe(code);
   expect(problem.status).toBe(status);
@@ -62,14 +66,21 @@ async function databaseRequests(): Promise<number> {
  * Runs `action` and returns its result with the database round trips it cost, read from the
  * local endpoint's counter (test files run one at a time, so the counter is ours).
  */
-export async function countRoundTrips<T>(action: () => Promise<T>): Promise<{ result: T; roundTrips: number }> {
+export async function countRoundTrips<T>(
+  action: () => Promise<T>,
+): Promise<{ result: T; roundTrips: number }> {
   const before = await databaseRequests();
   const result = await action();
   return { result, roundTrips: (await databaseRequests()) - before };
 }
 
 /** Takes a dependency down (connections reset), makes it slow, or restores it. */
-export async function setFault(dependency: "database" | "storage", fault: "none" | "down" | "slow") {
-  const response = await fetch(`${inject("controlUrl")}/fault/${dependency}/${fault}`, { method: "POST" });
+export async function setFault(
+  dependency: "database" | "storage",
+  fault: "none" | "down" | "slow",
+) {
+  const response = await fetch(`${inject("controlUrl")}/fault/${dependency}/${fault}`, {
+    method: "POST",
+  });
   expect(response.ok).toBe(true);
 }

@@ -8,15 +8,20 @@ export interface TestUser {
   refreshToken: string;
 }
 
-let userCounter = 0;
-
 /** Registers a new user with a unique email. */
-export async function createUser(overrides: { email?: string; name?: string } = {}): Promise<TestUser> {
-  userCounter += 1;
-  const email = overrides.email ?? `user-${crypto.randomUUID().slice(0, 8)}-${userCounter}@example.com`;
+export async function createUser(
+  overrides: { email?: string; name?: string } = {},
+): Promise<TestUser> {
+  const email = overrides.email ?? uniqueEmail();
   const password = "correct horse battery";
-  const body = await expectStatus<{ user: { id: string }; access_token: string; refresh_token: string }>(
-    await call("POST", "/v1/auth/register", { body: { email, password, name: overrides.name ?? "Test User" } }),
+  const body = await expectStatus<{
+    user: { id: string };
+    access_token: string;
+    refresh_token: string;
+  }>(
+    await call("POST", "/v1/auth/register", {
+      body: { email, password, name: overrides.name ?? "Test User" },
+    }),
     201,
   );
   return {
@@ -26,4 +31,9 @@ export async function createUser(overrides: { email?: string; name?: string } = 
     accessToken: body.access_token,
     refreshToken: body.refresh_token,
   };
+}
+
+/** An email no other test uses. */
+export function uniqueEmail(): string {
+  return `user-${crypto.randomUUID()}@example.com`;
 }

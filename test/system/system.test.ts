@@ -51,10 +51,10 @@ describe("GET /v1/system/health", () => {
 describe("GET /v1/system/info", () => {
   it("reports version, the local embedder and limits without touching the database", async () => {
     const { result, roundTrips } = await countRoundTrips(() => call("GET", "/v1/system/info"));
-    const body = await expectStatus<{ embedding: { provider: string; dimensions: number }; limits: object }>(
-      result,
-      200,
-    );
+    const body = await expectStatus<{
+      embedding: { provider: string; dimensions: number };
+      limits: object;
+    }>(result, 200);
     expect(body.embedding).toMatchObject({ provider: "local", dimensions: 384 });
     expect(body.limits).toHaveProperty("max_body_bytes");
     expect(roundTrips).toBe(0);
@@ -69,7 +69,9 @@ describe("global behaviour", () => {
   it("echoes a valid X-Request-Id and generates one otherwise", async () => {
     const echoed = await call("GET", "/v1/system/info", { headers: { "X-Request-Id": "abc-123" } });
     expect(echoed.headers.get("x-request-id")).toBe("abc-123");
-    const generated = await call("GET", "/v1/system/info", { headers: { "X-Request-Id": "bad id!" } });
+    const generated = await call("GET", "/v1/system/info", {
+      headers: { "X-Request-Id": "bad id!" },
+    });
     expect(generated.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
   });
 

@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
+import { createUser } from "../support/factories";
+
+describe("GET /v1/users/me", () => {
+  it("returns the caller with stats in one round trip", async () => {
+    const user = await createUser({ name: "Grace" });
+    const { result, roundTrips } = await countRoundTrips(() =>
+      call("GET", "/v1/users/me", { token: user.accessToken }),
+    );
+    const me = await expectStatus(result, 200);
+    expect(me).toMatchObject({
+      id: user.id,
+      email: user.email,
+      name: "Grace",
+      role: "user",
+      stats: { projects: 0, urls: 0, chunks: 0 },
+    });
+    expect(me.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(roundTrips).toBe(1);
+  });
+});
+
+describe("PATCH /v1/users/me", () => {
+  it("renames in one round trip", async () => {
+    const user = await createUser();
+    const { result, roundTrips } = await countRoundTrips(() =>
+      call("PATCH", "/v1/users/me", { token: user.accessToken, body: { name: "New Name" } }),
+    );
+    expect(await expectStatus(result, 200)).toMatchObject({ name: "New Name" });
+    expect(roundTrips).toBe(1);
+  });
+
+  it("refuses to set the role", async () => {
+    const user = await createUser();
+    await expectProblem(
+      await call("PATCH", "/v1/users/me", { token: user.accessToken, body: { role: "admin" } }),
+      422,
+      "VALIDATION_FAILED",
+    );
+    const me = await expectStatus(await call("GET", "/v1/users/me", { token: user.accessToken }), 200);
+    expect(me.role).toBe("user");
+  });
+
+  it("changes the password only with the current one, revoking every refresh token", async () => {
+    const user = await createUser();
+    await expectProblem(
+      await call("PATCH", "/v1/users/me", {
+        token: user.accessToken,
+        body: { password: "brand new password", current_password: "not it at all" },
+      }),
+      401,
+      "INVALID_CREDENTIALS",
+    );
+    await expectStatus(
+      await call("PATCH", "/v1/users/me", {
+        token: user.accessToken,
+        body: { password: "brand new password", current_password: user.password },
+      }),
+      200,
+    );
+    await expectProblem(
+      await call("POST", "/v1/auth/refresh", { body: { refresh_token: user.refreshToken } }),
+      401,
+      "REFRESH_TOKEN_INVALID",
+    );
+    await expectStatus(
+      await call("POST", "/v1/auth/login", { body: { email: user.email, password: "brand new password" } }),
+      200,
+    );
+    await expectProblem(
+      await call("POST", "/v1/auth/login", { body: { email: user.email, password: user.password } }),
+      401,
+      "INVALID_CREDENTIALS",
+    );
+  });
+});
+
+describe("DELETE /v1/users/me", () => {
+  it("removes the account: it can no longer log in or be found", async () => {
+    const user = await createUser();
+    expect((await call("DELETE", "/v1/users/me", { token: user.accessToken })).status).toBe(204);
+    await expectProblem(await call("GET", "/v1/users/me", { token: user.accessToken }), 404, "USER_NOT_FOUND");
+    await expectProblem(
+      await call("POST", "/v1/auth/login", { body: { email: user.email, password: user.password } }),
+      401,
+      "INVALID_CREDENTIALS",
+    );
+    await expectProblem(
+      await call("POST", "/v1/auth/refresh", { body: { refresh_token: user.refreshToken } }),
+      401,
+      "REFRESH_TOKEN_INVALID",
+    );
+  });
+});
+
+describe("GET /v1/users (admin)", () => {
+  it("is 403 for a regular user", async () => {
+    const user = await createUser();
+    await expectProblem(await call("GET", "/v1/users", { token: user.accessToken }), 403, "ADMIN_REQUIRED");
+  });
+
+  it("lists and filters users for an admin, paginated", async () => {
+    const admin = await expectStatus<{ access_token: string }>(
+      await call("POST", "/v1/auth/login", {
+        body: { email: "admin@linkbase.test", password: "correct horse battery" },
+      }),
+      200,
+    ).catch(async () => null);
+    const token =
+      admin?.access_token ??
+      (await createUser({ email: `admin@linkbase.test` }).then((created) => created.accessToken));
+    const marker = crypto.randomUUID().slice(0, 8);
+    await createUser({ name: `Needle ${marker}` });
+    await createUser({ name: `Needle ${marker}` });
+    const first = await expectStatus<{ items: { name: string }[]; next_cursor: string }>(
+      await call("GET", `/v1/users?q=${marker}&limit=1`, { token }),
+      200,
+    );
+    expect(first.items).toHaveLength(1);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = await expectStatus<{ items: { name: string }[]; next_cursor: null }>(
+      await call("GET", `/v1/users?q=${marker}&limit=1&cursor=${first.next_cursor}`, { token }),
+      200,
+    );
+    expect(second.items).toHaveLength(1);
+    expect(second.next_cursor).toBeNull();
+    await expectProblem(
+      await call("GET", "/v1/users?cursor=garbled!!", { token }),
+      422,
+      "VALIDATION_FAILED",
+    );
+  });
+});
