@@ -5,6 +5,7 @@ import { createMiddleware } from "hono/factory";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { type AppEnv, createRouter } from "./app";
+import { authRouter } from "./auth/router";
 import { APP_VERSION, type Env, getConfig } from "./config";
 import { databaseTiming } from "./database";
 import {
@@ -15,7 +16,6 @@ import {
   RouteNotFound,
   UnsupportedMediaType,
 } from "./exceptions";
-import { authRouter } from "./auth/router";
 import { systemRouter } from "./system/router";
 import { usersRouter } from "./users/router";
 
