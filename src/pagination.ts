@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { type SQL, sql } from "drizzle-orm";
+import { type SQL, sql } from "./database";
 import { ValidationFailed } from "./exceptions";
 
 /** `?limit=&cursor=` of every list endpoint. */

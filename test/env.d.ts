@@ -3,7 +3,11 @@ import "vitest";
 declare global {
   namespace Cloudflare {
     interface Env {
+      [key: string]: unknown;
       INGEST_QUEUE: Queue<unknown>;
+      JWT_SECRET: string;
+      JWT_ISSUER: string;
+      JWT_AUDIENCE: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/main");

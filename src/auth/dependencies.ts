@@ -1,8 +1,7 @@
-import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Caller } from "../app";
 import { getConfig } from "../config";
-import { getDb, selectRows } from "../database";
+import { getDb, selectRows, sql } from "../database";
 import { RateLimited } from "../exceptions";
 import { authSettings } from "./config";
 import { API_KEY_PREFIX, RATE_LIMIT_PERIOD_SECONDS } from "./constants";

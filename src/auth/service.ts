@@ -1,5 +1,4 @@
-import { sql } from "drizzle-orm";
-import { type Database, selectRows } from "../database";
+import { type Database, type SQL, selectRows, sql } from "../database";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import type { User } from "../users/schemas";
 import * as usersService from "../users/service";

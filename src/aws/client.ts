@@ -1,6 +1,6 @@
 import { AwsClient } from "aws4fetch";
-import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import type { S3Settings } from "./config";
+import { escapeXml, xmlElements } from "./xml";
 
 /** An S3 answer other than the one asked for; `code` is S3's own (`NoSuchBucket`, …). */
 export class S3Error extends Error {
@@ -14,8 +14,6 @@ export class S3Error extends Error {
   }
 }
 
-const xmlParser = new XMLParser({ isArray: (name) => name === "Contents" || name === "Error" });
-const xmlBuilder = new XMLBuilder({});
 // S3 accepts at most 1000 keys per DeleteObjects request.
 const DELETE_BATCH = 1000;
 
@@ -31,8 +29,7 @@ async function md5Base64(body: string): Promise<string> {
 
 async function errorCode(response: Response): Promise<string> {
   const text = await response.text().catch(() => "");
-  const match = /<Code>([^<]+)<\/Code>/.exec(text);
-  return match?.[1] ?? response.statusText ?? "Unknown";
+  return xmlElements(text, "Code")[0] ?? (response.statusText || "Unknown");
 }
 
 /**
@@ -112,17 +109,11 @@ export class S3Client {
     const response = await this.send(this.url("", query));
     if (!response.ok)
       throw new S3Error("ListObjectsV2", response.status, await errorCode(response));
-    const parsed = xmlParser.parse(await response.text()) as {
-      ListBucketResult?: {
-        Contents?: { Key: string | number }[];
-        IsTruncated?: boolean;
-        NextContinuationToken?: string;
-      };
-    };
-    const result = parsed.ListBucketResult ?? {};
+    const xml = await response.text();
+    const truncated = xmlElements(xml, "IsTruncated")[0] === "true";
     return {
-      keys: (result.Contents ?? []).map((item) => String(item.Key)),
-      nextToken: result.IsTruncated ? (result.NextContinuationToken ?? null) : null,
+      keys: xmlElements(xml, "Contents").flatMap((contents) => xmlElements(contents, "Key")),
+      nextToken: truncated ? (xmlElements(xml, "NextContinuationToken")[0] ?? null) : null,
     };
   }
 
@@ -143,9 +134,8 @@ export class S3Client {
   }
 
   private async deleteMany(keys: string[]): Promise<void> {
-    const body = xmlBuilder.build({
-      Delete: { Quiet: true, Object: keys.map((Key) => ({ Key })) },
-    }) as string;
+    const objects = keys.map((key) => `<Object><Key>${escapeXml(key)}</Key></Object>`).join("");
+    const body = `<Delete><Quiet>true</Quiet>${objects}</Delete>`;
     const response = await this.send(this.url("", { delete: "" }), {
       method: "POST",
       body,
@@ -153,8 +143,13 @@ export class S3Client {
     });
     const text = await response.text();
     if (!response.ok) throw new S3Error("DeleteObjects", response.status, "DeleteFailed");
-    const failed = /<Error>[\s\S]*?<Code>([^<]+)<\/Code>/.exec(text);
-    if (failed?.[1]) throw new S3Error("DeleteObjects", response.status, failed[1]);
+    const [failed] = xmlElements(text, "Error");
+    if (failed)
+      throw new S3Error(
+        "DeleteObjects",
+        response.status,
+        xmlElements(failed, "Code")[0] ?? "Unknown",
+      );
   }
 
   /** A GET URL that works without credentials for `expiresInSeconds`. */

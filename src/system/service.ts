@@ -1,6 +1,5 @@
-import { sql } from "drizzle-orm";
 import type { S3Client } from "../aws/client";
-import { type Database, selectRows } from "../database";
+import { type Database, type SQL, selectRows, sql } from "../database";
 import { HEALTH_CHECK_TIMEOUT_MS } from "./constants";
 import type { Health, Stats } from "./schemas";
 
@@ -36,7 +35,7 @@ export async function checkHealth({
   version: string;
 }): Promise<Health> {
   const [database, storage] = await Promise.all([
-    timed(() => db.execute(sql`select 1`)),
+    timed(() => selectRows(db, sql`select 1`)),
     timed((signal) => s3.headBucket(signal)),
   ]);
   const healthy = database.status === "ok" && storage.status === "ok";

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { getDb } from "../../src/database";
+import { getDb, selectRows, sql } from "../../src/database";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
 import { createUser } from "../support/factories";
 
@@ -58,8 +57,15 @@ describe("API keys", () => {
       404,
       "API_KEY_NOT_FOUND",
     );
-    expect((await call("DELETE", `/v1/auth/api-keys/${created.id}`, { token: owner.accessToken })).status).toBe(204);
-    await expectProblem(await call("GET", "/v1/users/me", { token: created.key }), 401, "INVALID_TOKEN");
+    expect(
+      (await call("DELETE", `/v1/auth/api-keys/${created.id}`, { token: owner.accessToken }))
+        .status,
+    ).toBe(204);
+    await expectProblem(
+      await call("GET", "/v1/users/me", { token: created.key }),
+      401,
+      "INVALID_TOKEN",
+    );
   });
 
   it("rejects an expired key", async () => {
@@ -71,8 +77,15 @@ describe("API keys", () => {
       }),
       201,
     );
-    await getDb(env).execute(sql`update api_keys set expires_at = now() - interval '1 second' where id = ${created.id}`);
-    await expectProblem(await call("GET", "/v1/users/me", { token: created.key }), 401, "INVALID_TOKEN");
+    await selectRows(
+      getDb(env),
+      sql`update api_keys set expires_at = now() - interval '1 second' where id = ${created.id}`,
+    );
+    await expectProblem(
+      await call("GET", "/v1/users/me", { token: created.key }),
+      401,
+      "INVALID_TOKEN",
+    );
   });
 
   it("is 422 for an expiry in the past and for a malformed key id", async () => {

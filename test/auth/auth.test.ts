@@ -35,7 +35,9 @@ describe("POST /v1/auth/register", () => {
   it("is 409 EMAIL_TAKEN for an email registered in another letter case", async () => {
     const user = await createUser();
     await expectProblem(
-      await call("POST", "/v1/auth/register", { body: { email: user.email.toUpperCase(), password } }),
+      await call("POST", "/v1/auth/register", {
+        body: { email: user.email.toUpperCase(), password },
+      }),
       409,
       "EMAIL_TAKEN",
     );
@@ -45,7 +47,9 @@ describe("POST /v1/auth/register", () => {
     const email = uniqueEmail();
     const spellings = [email, email.toUpperCase(), email, email.toUpperCase(), email, email];
     const responses = await Promise.all(
-      spellings.map((spelling) => call("POST", "/v1/auth/register", { body: { email: spelling, password } })),
+      spellings.map((spelling) =>
+        call("POST", "/v1/auth/register", { body: { email: spelling, password } }),
+      ),
     );
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
@@ -110,7 +114,9 @@ describe("POST /v1/auth/login", () => {
   it("answers a wrong password and an unknown email identically", async () => {
     const user = await createUser();
     const wrong = await expectProblem(
-      await call("POST", "/v1/auth/login", { body: { email: user.email, password: "wrong password" } }),
+      await call("POST", "/v1/auth/login", {
+        body: { email: user.email, password: "wrong password" },
+      }),
       401,
       "INVALID_CREDENTIALS",
     );

@@ -31,7 +31,9 @@ describe("POST /v1/auth/refresh", () => {
 
   it("leaves exactly one live token when the same token is refreshed concurrently", async () => {
     const user = await createUser();
-    const responses = await Promise.all(Array.from({ length: 6 }, () => refresh(user.refreshToken)));
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => refresh(user.refreshToken)),
+    );
     const winners = responses.filter((response) => response.status === 200);
     expect(winners).toHaveLength(1);
     for (const loser of responses.filter((response) => response.status !== 200)) {
@@ -66,7 +68,9 @@ describe("POST /v1/auth/logout", () => {
   it("does not touch the user's other sessions", async () => {
     const user = await createUser();
     const other = await expectStatus<Pair>(
-      await call("POST", "/v1/auth/login", { body: { email: user.email, password: user.password } }),
+      await call("POST", "/v1/auth/login", {
+        body: { email: user.email, password: user.password },
+      }),
       200,
     );
     await call("POST", "/v1/auth/logout", { body: { refresh_token: user.refreshToken } });

@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
 
-const secret = new TextEncoder().encode(env.JWT_SECRET as string);
-const issuer = env.JWT_ISSUER as string;
-const audience = env.JWT_AUDIENCE as string;
+const secret = new TextEncoder().encode(env.JWT_SECRET);
+const issuer = env.JWT_ISSUER;
+const audience = env.JWT_AUDIENCE;
 
 function claims(user: TestUser) {
   return new SignJWT({ role: "user" })
@@ -46,7 +46,12 @@ describe("access tokens on GET /v1/users/me", () => {
       "a tampered payload",
       async (u) => {
         const [header, , signature] = u.accessToken.split(".");
-        const payload = base64url({ sub: crypto.randomUUID(), role: "admin", iss: issuer, aud: audience });
+        const payload = base64url({
+          sub: crypto.randomUUID(),
+          role: "admin",
+          iss: issuer,
+          aud: audience,
+        });
         return `${header}.${payload}.${signature}`;
       },
     ],
@@ -61,18 +66,33 @@ describe("access tokens on GET /v1/users/me", () => {
     ],
     [
       "a wrong audience",
-      (u) => claims(u).setProtectedHeader({ alg: "HS256", typ: "at+jwt" }).setAudience("other-api").sign(secret),
+      (u) =>
+        claims(u)
+          .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
+          .setAudience("other-api")
+          .sign(secret),
     ],
     [
       "a wrong issuer",
-      (u) => claims(u).setProtectedHeader({ alg: "HS256", typ: "at+jwt" }).setIssuer("https://evil.example").sign(secret),
+      (u) =>
+        claims(u)
+          .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
+          .setIssuer("https://evil.example")
+          .sign(secret),
     ],
     [
       "alg none",
       async (u) => {
         const header = base64url({ alg: "none", typ: "at+jwt" });
         const now = Math.floor(Date.now() / 1000);
-        const payload = base64url({ sub: u.id, iss: issuer, aud: audience, iat: now, exp: now + 300, jti: "x" });
+        const payload = base64url({
+          sub: u.id,
+          iss: issuer,
+          aud: audience,
+          iat: now,
+          exp: now + 300,
+          jti: "x",
+        });
         return `${header}.${payload}.`;
       },
     ],
@@ -88,10 +108,7 @@ describe("access tokens on GET /v1/users/me", () => {
       "an HS512 token with the right secret",
       (u) => claims(u).setProtectedHeader({ alg: "HS512", typ: "at+jwt" }).sign(secret),
     ],
-    [
-      "a wrong typ",
-      (u) => claims(u).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret),
-    ],
+    ["a wrong typ", (u) => claims(u).setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(secret)],
     [
       "a token signed with another secret",
       (u) =>
@@ -111,7 +128,9 @@ describe("access tokens on GET /v1/users/me", () => {
   });
 
   it("accepts a token it did not issue when every pinned parameter matches (control case)", async () => {
-    const token = await claims(user).setProtectedHeader({ alg: "HS256", typ: "at+jwt" }).sign(secret);
+    const token = await claims(user)
+      .setProtectedHeader({ alg: "HS256", typ: "at+jwt" })
+      .sign(secret);
     await expectStatus(await call("GET", "/v1/users/me", { token }), 200);
   });
 });

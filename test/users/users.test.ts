@@ -38,7 +38,10 @@ describe("PATCH /v1/users/me", () => {
       422,
       "VALIDATION_FAILED",
     );
-    const me = await expectStatus(await call("GET", "/v1/users/me", { token: user.accessToken }), 200);
+    const me = await expectStatus(
+      await call("GET", "/v1/users/me", { token: user.accessToken }),
+      200,
+    );
     expect(me.role).toBe("user");
   });
 
@@ -65,11 +68,15 @@ describe("PATCH /v1/users/me", () => {
       "REFRESH_TOKEN_INVALID",
     );
     await expectStatus(
-      await call("POST", "/v1/auth/login", { body: { email: user.email, password: "brand new password" } }),
+      await call("POST", "/v1/auth/login", {
+        body: { email: user.email, password: "brand new password" },
+      }),
       200,
     );
     await expectProblem(
-      await call("POST", "/v1/auth/login", { body: { email: user.email, password: user.password } }),
+      await call("POST", "/v1/auth/login", {
+        body: { email: user.email, password: user.password },
+      }),
       401,
       "INVALID_CREDENTIALS",
     );
@@ -80,9 +87,15 @@ describe("DELETE /v1/users/me", () => {
   it("removes the account: it can no longer log in or be found", async () => {
     const user = await createUser();
     expect((await call("DELETE", "/v1/users/me", { token: user.accessToken })).status).toBe(204);
-    await expectProblem(await call("GET", "/v1/users/me", { token: user.accessToken }), 404, "USER_NOT_FOUND");
     await expectProblem(
-      await call("POST", "/v1/auth/login", { body: { email: user.email, password: user.password } }),
+      await call("GET", "/v1/users/me", { token: user.accessToken }),
+      404,
+      "USER_NOT_FOUND",
+    );
+    await expectProblem(
+      await call("POST", "/v1/auth/login", {
+        body: { email: user.email, password: user.password },
+      }),
       401,
       "INVALID_CREDENTIALS",
     );
@@ -97,7 +110,11 @@ describe("DELETE /v1/users/me", () => {
 describe("GET /v1/users (admin)", () => {
   it("is 403 for a regular user", async () => {
     const user = await createUser();
-    await expectProblem(await call("GET", "/v1/users", { token: user.accessToken }), 403, "ADMIN_REQUIRED");
+    await expectProblem(
+      await call("GET", "/v1/users", { token: user.accessToken }),
+      403,
+      "ADMIN_REQUIRED",
+    );
   });
 
   it("lists and filters users for an admin, paginated", async () => {
