@@ -1,0 +1,125 @@
+// Extraction throughput (ours in workerd vs Readability+linkedom in Node) and token F1 vs expected.html: npx tsx bench/extraction.ts [pagesDir] [--quality]
+import { Readability } from "@mozilla/readability";
+import { parseHTML } from "linkedom";
+import { selfCpuMs } from "./lib/cpu";
+import { type Score, tokenF1 } from "./lib/f1";
+import { loadPages, mibPerSecond, type Page, pagesDirFromArgs } from "./lib/pages";
+import { startExtractWorker } from "./lib/workerd-extract";
+
+/** Each page is timed over enough iterations to reach this many milliseconds. */
+const TARGET_MS = 100;
+
+interface Row {
+  page: Page;
+  oursMs: number;
+  readabilityMs: number;
+  ours: Score;
+  readability: Score;
+}
+
+function textOf(html: string): string {
+  const { document } = parseHTML(`<!doctype html><html><body>${html}</body></html>`);
+  return document.body.textContent ?? "";
+}
+
+function readability(html: string): string {
+  const { document } = parseHTML(html);
+  return new Readability(document).parse()?.textContent ?? "";
+}
+
+/** CPU milliseconds per run of Readability on linkedom, as workerd's CPU is counted for ours. */
+function timeReadability(html: string): number {
+  let iterations = 0;
+  const start = selfCpuMs();
+  do {
+    readability(html);
+    iterations++;
+  } while (selfCpuMs() - start < TARGET_MS);
+  return (selfCpuMs() - start) / iterations;
+}
+
+async function main() {
+  const args = process.argv.filter((a) => a !== "--quality");
+  const qualityOnly = args.length !== process.argv.length;
+  const dir = pagesDirFromArgs(args);
+  if (dir === null) return;
+  const pages = loadPages(dir);
+  console.log(`${pages.length} pages from ${dir}`);
+  const worker = await startExtractWorker();
+  const rows: Row[] = [];
+  try {
+    for (const page of pages.slice(0, 5)) await worker.run(page.source, 5); // warm-up
+    for (const page of pages) {
+      const once = await worker.run(page.source, 1);
+      let oursMs = 0;
+      let readabilityMs = 0;
+      if (!qualityOnly) {
+        // One empty request measures transfer and dispatch, subtracted from a looped one.
+        const overhead = (await worker.run(page.source, 0)).ms;
+        const n = Math.max(3, Math.ceil(TARGET_MS / Math.max(0.05, once.ms - overhead)));
+        oursMs = Math.max(0, (await worker.run(page.source, n)).ms - overhead) / n;
+        readabilityMs = timeReadability(page.source);
+      }
+      const expected = textOf(page.expected);
+      rows.push({
+        page,
+        oursMs,
+        readabilityMs,
+        ours: tokenF1(once.text, expected),
+        readability: tokenF1(readability(page.source), expected),
+      });
+    }
+  } finally {
+    await worker.stop();
+  }
+  report(rows, qualityOnly);
+}
+
+function report(rows: Row[], qualityOnly: boolean) {
+  const fmt = (x: number, d = 2) => x.toFixed(d);
+  console.log(
+    `\n${"page".padEnd(32)} ${"bytes".padStart(9)} ${"ours ms".padStart(8)} ${"rdb ms".padStart(8)}  P     R     F1    rdbF1`,
+  );
+  for (const r of [...rows].sort((a, b) => a.ours.f1 - b.ours.f1)) {
+    console.log(
+      `${r.page.name.padEnd(32)} ${String(r.page.bytes).padStart(9)} ${fmt(r.oursMs).padStart(8)} ${fmt(r.readabilityMs).padStart(8)}  ${fmt(r.ours.precision)}  ${fmt(r.ours.recall)}  ${fmt(r.ours.f1)}  ${fmt(r.readability.f1)}`,
+    );
+  }
+  const mean = (f: (r: Row) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
+  const worst = [...rows].sort((a, b) => a.ours.f1 - b.ours.f1).slice(0, 5);
+  console.log(
+    `\nworst pages: ${worst.map((r) => `${r.page.name} (${fmt(r.ours.f1)})`).join(", ")}`,
+  );
+  console.log(
+    `mean F1: ours ${fmt(
+      mean((r) => r.ours.f1),
+      3,
+    )} (P ${fmt(
+      mean((r) => r.ours.precision),
+      3,
+    )}, R ${fmt(
+      mean((r) => r.ours.recall),
+      3,
+    )}); readability ${fmt(
+      mean((r) => r.readability.f1),
+      3,
+    )}`,
+  );
+  if (qualityOnly) return;
+  const bytes = rows.reduce((s, r) => s + r.page.bytes, 0);
+  const ours = mibPerSecond(
+    bytes,
+    rows.reduce((s, r) => s + r.oursMs, 0),
+  );
+  const rdb = mibPerSecond(
+    bytes,
+    rows.reduce((s, r) => s + r.readabilityMs, 0),
+  );
+  console.log(
+    `throughput: ours ${fmt(ours, 1)} MiB/s, readability+linkedom ${fmt(rdb, 1)} MiB/s, ratio ${fmt(ours / rdb, 1)}x (target >= 10x)`,
+  );
+  const f1 = mean((r) => r.ours.f1);
+  console.log(`mean F1 ${fmt(f1, 3)} (target >= 0.85)`);
+}
+
+await main();
