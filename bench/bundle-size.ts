@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { recordSummary } from "./lib/summary";
 
 const root = join(import.meta.dirname, "..");
 const BUDGET_BYTES = 150 * 1024;
@@ -64,6 +65,16 @@ console.log("\nLargest contributors (minified bytes in the bundle):");
 for (const [name, bytes] of contributors(linkbase.inputs).slice(0, 10)) {
   console.log(`  ${name.padEnd(36)} ${kb(bytes)}`);
 }
+recordSummary([
+  {
+    benchmark: "bundle",
+    figure: "Worker gzip",
+    value: kb(linkbase.gzip),
+    baseline: "Hono hello-world",
+    baselineValue: kb(hello.gzip),
+    ratio: `${(linkbase.gzip / hello.gzip).toFixed(1)}x (budget ${kb(BUDGET_BYTES)})`,
+  },
+]);
 const verdict = linkbase.gzip <= BUDGET_BYTES ? "within" : "OVER";
 console.log(`\nBudget ${kb(BUDGET_BYTES)} gzip: ${verdict} (${kb(linkbase.gzip)}).`);
 if (linkbase.gzip > BUDGET_BYTES) process.exitCode = 1;

@@ -1,9 +1,11 @@
 // Chunking throughput, chunkDocument vs LangChain's RecursiveCharacterTextSplitter at 1000/200 on the same text: npx tsx bench/chunking.ts [pagesDir]
+
 import { RecursiveCharacterTextSplitter } from "@langchain/textsplitters";
 import { chunkDocument } from "../src/chunks/chunker";
 import { corpusBlocks } from "./lib/corpus";
 import { selfCpuMs } from "./lib/cpu";
 import { loadPages, mibPerSecond, pagesDirFromArgs } from "./lib/pages";
+import { recordSummary } from "./lib/summary";
 
 const CHUNK_SIZE = 1000;
 const CHUNK_OVERLAP = 200;
@@ -51,6 +53,16 @@ async function main() {
     `RecursiveCharacterTextSplitter: ${theirsMs.toFixed(1)} ms, ${theirsRate.toFixed(1)} MiB/s, ${theirs.length} chunks, mean ${mean(theirs).toFixed(0)} chars`,
   );
   console.log(`ratio: ${(oursRate / theirsRate).toFixed(1)}x (target >= 5x)`);
+  recordSummary([
+    {
+      benchmark: "chunking",
+      figure: `chunkDocument ${CHUNK_SIZE}/${CHUNK_OVERLAP}`,
+      value: `${oursRate.toFixed(0)} MiB/s`,
+      baseline: "LangChain RecursiveCharacterTextSplitter",
+      baselineValue: `${theirsRate.toFixed(0)} MiB/s`,
+      ratio: `${(oursRate / theirsRate).toFixed(1)}x`,
+    },
+  ]);
 }
 
 await main();

@@ -1,9 +1,11 @@
 // Extraction throughput (ours in workerd vs Readability+linkedom in Node) and token F1 vs expected.html: npx tsx bench/extraction.ts [pagesDir] [--quality]
+
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import { selfCpuMs } from "./lib/cpu";
 import { type Score, tokenF1 } from "./lib/f1";
 import { loadPages, mibPerSecond, type Page, pagesDirFromArgs } from "./lib/pages";
+import { recordSummary } from "./lib/summary";
 import { startExtractWorker } from "./lib/workerd-extract";
 
 /** Each page is timed over enough iterations to reach this many milliseconds. */
@@ -120,6 +122,27 @@ function report(rows: Row[], qualityOnly: boolean) {
   );
   const f1 = mean((r) => r.ours.f1);
   console.log(`mean F1 ${fmt(f1, 3)} (target >= 0.85)`);
+  recordSummary([
+    {
+      benchmark: "extraction",
+      figure: `throughput, ${rows.length} pages`,
+      value: `${fmt(ours, 1)} MiB/s`,
+      baseline: "Readability + linkedom",
+      baselineValue: `${fmt(rdb, 1)} MiB/s`,
+      ratio: `${fmt(ours / rdb, 1)}x`,
+    },
+    {
+      benchmark: "extraction",
+      figure: "mean token F1 vs expected.html",
+      value: fmt(f1, 3),
+      baseline: "Readability + linkedom",
+      baselineValue: fmt(
+        mean((r) => r.readability.f1),
+        3,
+      ),
+      ratio: fmt(f1 / mean((r) => r.readability.f1), 2),
+    },
+  ]);
 }
 
 await main();
