@@ -16,6 +16,8 @@ import {
   RouteNotFound,
   UnsupportedMediaType,
 } from "./exceptions";
+import { projectsRouter } from "./projects/router";
+import { sharedRouter, sharesRouter } from "./shares/router";
 import { systemRouter } from "./system/router";
 import { usersRouter } from "./users/router";
 
@@ -69,7 +71,10 @@ app.notFound((c) => problemResponse(c, new RouteNotFound(c.req.path)));
 const routes = app
   .route("/v1/system", systemRouter)
   .route("/v1/auth", authRouter)
-  .route("/v1/users", usersRouter);
+  .route("/v1/users", usersRouter)
+  .route("/v1/projects", projectsRouter)
+  .route("/v1/projects", sharesRouter)
+  .route("/v1/shared", sharedRouter);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

@@ -1,0 +1,118 @@
+import { createRoute } from "@hono/zod-openapi";
+import { createRouter, json, jsonBody, problems } from "../app";
+import { authenticate } from "../auth/dependencies";
+import * as awsService from "../aws/service";
+import { getDb } from "../database";
+import { PaginationQuery, pageSchema } from "../pagination";
+import { projectMember } from "./dependencies";
+import { Project, ProjectCreate, ProjectIdParam, ProjectListQuery, ProjectUpdate } from "./schemas";
+import * as projectsService from "./service";
+
+const tags = ["projects"];
+const security = [{ bearer: [] }];
+
+const createProjectRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags,
+  security,
+  summary: "Create a project you own",
+  middleware: [authenticate] as const,
+  request: { body: jsonBody(ProjectCreate) },
+  responses: { 201: json(Project, "Created"), ...problems(400, 401, 404, 413, 415, 422) },
+});
+
+const listProjectsRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags,
+  security,
+  summary: "Projects you own or are shared on, newest first",
+  middleware: [authenticate] as const,
+  request: { query: PaginationQuery.extend(ProjectListQuery.shape) },
+  responses: { 200: json(pageSchema(Project), "Projects"), ...problems(401, 422) },
+});
+
+const getProjectRoute = createRoute({
+  method: "get",
+  path: "/{project_id}",
+  tags,
+  security,
+  summary: "A project (viewer+)",
+  middleware: projectMember,
+  request: { params: ProjectIdParam },
+  responses: { 200: json(Project, "The project"), ...problems(401, 404, 422) },
+});
+
+const updateProjectRoute = createRoute({
+  method: "patch",
+  path: "/{project_id}",
+  tags,
+  security,
+  summary: "Rename, describe or change settings (editor+)",
+  middleware: projectMember,
+  request: { params: ProjectIdParam, body: jsonBody(ProjectUpdate) },
+  responses: { 200: json(Project, "Updated"), ...problems(400, 401, 403, 404, 415, 422) },
+});
+
+const deleteProjectRoute = createRoute({
+  method: "delete",
+  path: "/{project_id}",
+  tags,
+  security,
+  summary: "Delete a project with its urls, chunks, shares, links and snapshots (owner)",
+  middleware: projectMember,
+  request: { params: ProjectIdParam },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 422) },
+});
+
+export const projectsRouter = createRouter()
+  .openapi(createProjectRoute, async (c) => {
+    const project = await projectsService.createProject({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      input: c.req.valid("json"),
+    });
+    return c.json(project, 201);
+  })
+  .openapi(listProjectsRoute, async (c) => {
+    const { q, role, ...pagination } = c.req.valid("query");
+    const page = await projectsService.listProjects({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      q,
+      role,
+      pagination,
+    });
+    return c.json(page, 200);
+  })
+  .openapi(getProjectRoute, async (c) => {
+    const project = await projectsService.getProject({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      projectId: c.req.valid("param").project_id,
+    });
+    return c.json(project, 200);
+  })
+  .openapi(updateProjectRoute, async (c) => {
+    const project = await projectsService.updateProject({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      projectId: c.req.valid("param").project_id,
+      input: c.req.valid("json"),
+    });
+    return c.json(project, 200);
+  })
+  .openapi(deleteProjectRoute, async (c) => {
+    const projectId = c.req.valid("param").project_id;
+    await projectsService.deleteProject({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      projectId,
+    });
+    // Snapshots go through the queue so S3 trouble is retried there, not failed here.
+    await awsService.enqueuePrefixDeletion(c.env.INGEST_QUEUE, [
+      awsService.projectPrefix(projectId),
+    ]);
+    return c.body(null, 204);
+  });

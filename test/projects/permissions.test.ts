@@ -1,0 +1,260 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { call, countRoundTrips, expectStatus } from "../support/api";
+import { createUser, type TestUser } from "../support/factories";
+import { createAdmin, type SeededProject, seedProject } from "./fixtures";
+
+/**
+ * The permission matrix: every endpoint that touches a project × every kind of caller → status.
+ * Each cell gets a fresh project (owner, a viewer, an editor, a third member and a live public
+ * link), so destructive cells cannot disturb each other. To cover a new domain, add rows; the
+ * `Record<Principal, number>` type refuses a row with a missing cell, and the last test refuses
+ * an OpenAPI operation under /v1/projects or /v1/shared that has no row.
+ */
+const PRINCIPALS = [
+  "anonymous",
+  "stranger",
+  "viewer",
+  "editor",
+  "owner",
+  "admin",
+  "public link",
+] as const;
+type Principal = (typeof PRINCIPALS)[number];
+
+interface Cell {
+  users: Record<Exclude<Principal, "anonymous" | "public link">, TestUser> & { invitee: TestUser };
+  project: SeededProject;
+  principal: Principal;
+}
+
+interface Row {
+  /** `METHOD /openapi/path`, placeholders as the OpenAPI document writes them. */
+  endpoint: string;
+  params?: (cell: Cell) => Record<string, string>;
+  body?: (cell: Cell) => unknown;
+  expect: Record<Principal, number>;
+}
+
+const everyoneSeesAndOwnerOnly = (ok: number): Record<Principal, number> => ({
+  anonymous: 401,
+  stranger: 404,
+  viewer: 403,
+  editor: 403,
+  owner: ok,
+  admin: 404,
+  "public link": 401,
+});
+
+/** A public link opens /v1/shared; other callers hold no link, so theirs is an unknown token. */
+const linkOf = (cell: Cell) => ({
+  token:
+    cell.principal === "public link" ? cell.project.linkToken : `lbp_unknown${crypto.randomUUID()}`,
+});
+
+const MATRIX: Row[] = [
+  // projects
+  {
+    endpoint: "POST /v1/projects",
+    body: () => ({ name: "new" }),
+    expect: {
+      anonymous: 401,
+      stranger: 201,
+      viewer: 201,
+      editor: 201,
+      owner: 201,
+      admin: 201,
+      "public link": 401,
+    },
+  },
+  {
+    endpoint: "GET /v1/projects",
+    expect: {
+      anonymous: 401,
+      stranger: 200,
+      viewer: 200,
+      editor: 200,
+      owner: 200,
+      admin: 200,
+      "public link": 401,
+    },
+  },
+  {
+    endpoint: "GET /v1/projects/{project_id}",
+    expect: {
+      anonymous: 401,
+      stranger: 404,
+      viewer: 200,
+      editor: 200,
+      owner: 200,
+      admin: 404,
+      "public link": 401,
+    },
+  },
+  {
+    endpoint: "PATCH /v1/projects/{project_id}",
+    body: () => ({ name: "renamed" }),
+    expect: {
+      anonymous: 401,
+      stranger: 404,
+      viewer: 403,
+      editor: 200,
+      owner: 200,
+      admin: 404,
+      "public link": 401,
+    },
+  },
+  { endpoint: "DELETE /v1/projects/{project_id}", expect: everyoneSeesAndOwnerOnly(204) },
+  // shares
+  {
+    endpoint: "POST /v1/projects/{project_id}/shares",
+    body: ({ users }) => ({ email: users.invitee.email, role: "viewer" }),
+    expect: everyoneSeesAndOwnerOnly(201),
+  },
+  {
+    endpoint: "GET /v1/projects/{project_id}/shares",
+    expect: {
+      anonymous: 401,
+      stranger: 404,
+      viewer: 200,
+      editor: 200,
+      owner: 200,
+      admin: 404,
+      "public link": 401,
+    },
+  },
+  {
+    endpoint: "PATCH /v1/projects/{project_id}/shares/{share_id}",
+    params: ({ project }) => ({ share_id: project.shareIds.member ?? "" }),
+    body: () => ({ role: "editor" }),
+    expect: everyoneSeesAndOwnerOnly(200),
+  },
+  {
+    endpoint: "DELETE /v1/projects/{project_id}/shares/{share_id}",
+    params: ({ project }) => ({ share_id: project.shareIds.member ?? "" }),
+    expect: everyoneSeesAndOwnerOnly(204),
+  },
+  {
+    // The viewer's own share: the owner may remove it and the viewer may leave.
+    endpoint: "DELETE /v1/projects/{project_id}/shares/{share_id}",
+    params: ({ project }) => ({ share_id: project.shareIds.viewer ?? "" }),
+    expect: {
+      anonymous: 401,
+      stranger: 404,
+      viewer: 204,
+      editor: 403,
+      owner: 204,
+      admin: 404,
+      "public link": 401,
+    },
+  },
+  // public links
+  {
+    endpoint: "POST /v1/projects/{project_id}/links",
+    body: () => ({}),
+    expect: everyoneSeesAndOwnerOnly(201),
+  },
+  { endpoint: "GET /v1/projects/{project_id}/links", expect: everyoneSeesAndOwnerOnly(200) },
+  {
+    endpoint: "DELETE /v1/projects/{project_id}/links/{link_id}",
+    params: ({ project }) => ({ link_id: project.linkId }),
+    expect: everyoneSeesAndOwnerOnly(204),
+  },
+  {
+    endpoint: "GET /v1/shared/{token}",
+    params: linkOf,
+    expect: {
+      anonymous: 404,
+      stranger: 404,
+      viewer: 404,
+      editor: 404,
+      owner: 404,
+      admin: 404,
+      "public link": 200,
+    },
+  },
+  {
+    endpoint: "POST /v1/shared/{token}/search",
+    params: linkOf,
+    body: () => ({ query: "anything" }),
+    expect: {
+      anonymous: 404,
+      stranger: 404,
+      viewer: 404,
+      editor: 404,
+      owner: 404,
+      admin: 404,
+      "public link": 501,
+    },
+  },
+];
+
+const CELLS = MATRIX.flatMap((row) =>
+  PRINCIPALS.map((principal) => ({ row, principal, status: row.expect[principal] })),
+);
+
+describe("permission matrix", () => {
+  let users: Cell["users"];
+  let memberId: string;
+
+  beforeAll(async () => {
+    const [owner, viewer, editor, stranger, member, invitee, admin] = await Promise.all([
+      createUser({ name: "Owner" }),
+      createUser({ name: "Viewer" }),
+      createUser({ name: "Editor" }),
+      createUser({ name: "Stranger" }),
+      createUser({ name: "Member" }),
+      createUser({ name: "Invitee" }),
+      createAdmin(),
+    ]);
+    users = { owner, viewer, editor, stranger, admin, invitee };
+    memberId = member.id;
+  });
+
+  beforeEach(() => {
+    // The delete cells enqueue snapshot removal; the consumer is not this suite's concern.
+    vi.spyOn(env.INGEST_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    return () => vi.restoreAllMocks();
+  });
+
+  it.each(CELLS)("$row.endpoint as $principal is $status", async ({ row, principal, status }) => {
+    const project = await seedProject(users.owner.id, {
+      viewer: { userId: users.viewer.id, role: "viewer" },
+      editor: { userId: users.editor.id, role: "editor" },
+      member: { userId: memberId, role: "viewer" },
+    });
+    const cell: Cell = { users, project, principal };
+    const [method, template] = row.endpoint.split(" ") as [string, string];
+    const params = { project_id: project.projectId, ...row.params?.(cell) };
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = params[name as keyof typeof params];
+      if (!value) throw new Error(`no value for {${name}} in ${row.endpoint}`);
+      return value;
+    });
+    const token =
+      principal === "anonymous"
+        ? undefined
+        : principal === "public link"
+          ? project.linkToken
+          : users[principal].accessToken;
+    const { result, roundTrips } = await countRoundTrips(() =>
+      call(method, path, { token, body: row.body?.(cell) }),
+    );
+    await expectStatus(result, status);
+    // Authorization rides in the endpoint's one statement: a JWT costs nothing, the rest one trip.
+    expect(roundTrips).toBe(status === 401 ? 0 : 1);
+  });
+
+  it("has a row for every operation under /v1/projects and /v1/shared", async () => {
+    const doc = await expectStatus<{ paths: Record<string, Record<string, unknown>> }>(
+      await call("GET", "/openapi.json"),
+      200,
+    );
+    const operations = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith("/v1/projects") || path.startsWith("/v1/shared"))
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+    const rows = new Set(MATRIX.map((row) => row.endpoint));
+    expect(operations.filter((operation) => !rows.has(operation))).toEqual([]);
+    expect([...rows].filter((row) => !operations.includes(row))).toEqual([]);
+  });
+});
