@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ConfigError } from "./config";
 
@@ -99,8 +100,10 @@ export class RateLimited extends AppError {
 }
 
 export class ServiceUnavailable extends AppError {
-  constructor(detail: string) {
-    super(503, ErrorCode.SERVICE_UNAVAILABLE, "Service unavailable", detail);
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(503, ErrorCode.SERVICE_UNAVAILABLE, "Service unavailable", detail, {
+      "Retry-After": String(retryAfterSeconds),
+    });
   }
 }
 
@@ -130,9 +133,72 @@ export function problemResponse(c: Context, error: AppError): Response {
   });
 }
 
+/** How long clients should wait before retrying when a dependency is unreachable. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A dependency that could not be reached (not one that answered with an error): the driver's
+ * connection failures, Postgres' connection-class and resource errors, S3 or network failures.
+ */
+function unreachableDependency(err: Error): string | null {
+  const code = (err as { code?: unknown }).code;
+  if (err.name === "NeonDbError") {
+    const unreachable =
+      err.message.startsWith("Error connecting to database") ||
+      err.message.startsWith("Server error (HTTP status 5") ||
+      (typeof code === "string" && /^(08|53|57P)/.test(code));
+    return unreachable ? "The database" : null;
+  }
+  if (err.name === "S3Error" && (err as { status?: number }).status !== undefined) {
+    return (err as { status: number }).status >= 500 ? "Storage" : null;
+  }
+  return null;
+}
+
+/**
+ * Postgres refused a value the schemas let through (class 22: a NUL character in text, a
+ * number out of range). The statement failed, so nothing changed: the input is what's wrong.
+ */
+function rejectedValue(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return err.name === "NeonDbError" && typeof code === "string" && code.startsWith("22");
+}
+
 /** `app.onError`: known errors as problems; anything else is logged once and answered 500. */
 export function handleError(err: Error, c: Context): Response {
   if (err instanceof AppError) return problemResponse(c, err);
+  // Hono's JSON validator throws this for an empty or unparsable body that no middleware saw.
+  if (err instanceof HTTPException && err.status === 400) {
+    return problemResponse(c, new MalformedJson());
+  }
+  if (rejectedValue(err)) {
+    return problemResponse(
+      c,
+      new ValidationFailed([
+        { path: "body", message: "Contains a value that cannot be stored (e.g. a NUL character)" },
+      ]),
+    );
+  }
+  const dependency = unreachableDependency(err);
+  if (dependency) {
+    logError(err, c);
+    const detail = `${dependency} is unreachable; try again shortly.`;
+    return problemResponse(c, new ServiceUnavailable(detail, UNAVAILABLE_RETRY_AFTER_SECONDS));
+  }
+  const requestId = logError(err, c);
+  return problemResponse(
+    c,
+    new AppError(
+      500,
+      ErrorCode.INTERNAL_ERROR,
+      "Internal server error",
+      `Something went wrong on our side. Quote request id ${requestId ?? "unknown"} when reporting it.`,
+    ),
+  );
+}
+
+/** One structured line per unexpected error, with the request id and no secrets. */
+function logError(err: Error, c: Context): string | undefined {
   const requestId = c.get("requestId") as string | undefined;
   console.error(
     JSON.stringify({
@@ -146,15 +212,7 @@ export function handleError(err: Error, c: Context): Response {
       stack: err.stack?.split("\n").slice(1, 6).join("\n"),
     }),
   );
-  return problemResponse(
-    c,
-    new AppError(
-      500,
-      ErrorCode.INTERNAL_ERROR,
-      "Internal server error",
-      `Something went wrong on our side. Quote request id ${requestId ?? "unknown"} when reporting it.`,
-    ),
-  );
+  return requestId;
 }
 
 /** Drops the bound values drizzle appends to a failed query's message: they may be user data. */
