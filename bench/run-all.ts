@@ -11,14 +11,14 @@ const BENCHMARKS = [
   "bench/extraction.ts",
   "bench/vector-search.ts",
   "bench/round-trips.ts",
+  "bench/load.ts",
 ];
 
 const summaryFile = join(mkdtempSync(join(tmpdir(), "linkbase-bench-")), "summary.jsonl");
 const failed: string[] = [];
 for (const script of BENCHMARKS) {
   console.log(`\n=== ${script}`);
-  const extra = process.argv.slice(2);
-  const result = spawnSync("tsx", [script, ...extra], {
+  const result = spawnSync("tsx", [script], {
     stdio: "inherit",
     env: { ...process.env, BENCH_SUMMARY: summaryFile },
   });
