@@ -1,8 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
 import { authenticate, requireAdmin } from "../auth/dependencies";
-import { InvalidCredentials } from "../auth/exceptions";
-import { hashPassword, verifyPassword } from "../auth/utils";
 import * as awsService from "../aws/service";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
@@ -65,19 +63,15 @@ export const usersRouter = createRouter()
     const db = getDb(c.env);
     const { userId } = c.get("caller");
     const input = c.req.valid("json");
-    let user: User | null;
-    if ("password" in input) {
-      // Two round trips: the stored hash must be read before the current password can be checked.
-      const oldHash = await usersService.getPasswordHash({ db, userId });
-      if (!oldHash) throw new UserNotFound();
-      if (!(await verifyPassword(input.current_password, oldHash)).ok)
-        throw new InvalidCredentials();
-      const newHash = await hashPassword(input.password);
-      user = await usersService.changePassword({ db, userId, oldHash, newHash });
-    } else {
-      user = await usersService.updateName({ db, userId, name: input.name });
-    }
-    if (!user) throw new UserNotFound();
+    const user =
+      "password" in input
+        ? await usersService.changePassword({
+            db,
+            userId,
+            currentPassword: input.current_password,
+            newPassword: input.password,
+          })
+        : await usersService.updateName({ db, userId, name: input.name });
     return c.json(user, 200);
   })
   .openapi(deleteMeRoute, async (c) => {

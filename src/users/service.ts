@@ -1,5 +1,8 @@
+import { InvalidCredentials } from "../auth/exceptions";
+import { hashPassword, verifyPassword } from "../auth/utils";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import { UserNotFound } from "./exceptions";
 import type { User, UserMe } from "./schemas";
 
 /**
@@ -38,7 +41,7 @@ export async function getMe({
   return row?.me ?? null;
 }
 
-/** Renames the caller; null when the account is gone. */
+/** Renames the caller; 404 when the account is gone. */
 export async function updateName({
   db,
   userId,
@@ -47,38 +50,40 @@ export async function updateName({
   db: Database;
   userId: string;
   name: string | null;
-}): Promise<User | null> {
+}): Promise<User> {
   const [row] = await selectRows<{ user: User }>(
     db,
     sql`update users u set name = ${name}, updated_at = now() where u.id = ${userId}
         returning ${userJson("u")} as user`,
   );
-  return row?.user ?? null;
-}
-
-export async function getPasswordHash({ db, userId }: { db: Database; userId: string }) {
-  const [row] = await selectRows<{ password_hash: string }>(
-    db,
-    sql`select password_hash from users where id = ${userId}`,
-  );
-  return row?.password_hash ?? null;
+  if (!row) throw new UserNotFound();
+  return row.user;
 }
 
 /**
- * Sets a new password and revokes every refresh token, in one statement. The old hash is
- * compared so a concurrent change in between makes this one fail rather than win silently.
+ * Checks the current password, then sets the new one and revokes every refresh token. Two round
+ * trips: the stored hash must be read before the password can be checked. The write compares the
+ * old hash, so a concurrent change in between makes this one fail rather than win silently.
  */
 export async function changePassword({
   db,
   userId,
-  oldHash,
-  newHash,
+  currentPassword,
+  newPassword,
 }: {
   db: Database;
   userId: string;
-  oldHash: string;
-  newHash: string;
-}): Promise<User | null> {
+  currentPassword: string;
+  newPassword: string;
+}): Promise<User> {
+  const [stored] = await selectRows<{ password_hash: string }>(
+    db,
+    sql`select password_hash from users where id = ${userId}`,
+  );
+  if (!stored) throw new UserNotFound();
+  const oldHash = stored.password_hash;
+  if (!(await verifyPassword(currentPassword, oldHash)).ok) throw new InvalidCredentials();
+  const newHash = await hashPassword(newPassword);
   const [row] = await selectRows<{ user: User | null }>(
     db,
     sql`with changed as (
@@ -91,7 +96,8 @@ export async function changePassword({
         )
         select (select ${userJson("u")} from changed u) as user`,
   );
-  return row?.user ?? null;
+  if (!row?.user) throw new InvalidCredentials();
+  return row.user;
 }
 
 /** Deletes the account (cascading to everything it owns); returns its owned project ids. */
