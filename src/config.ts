@@ -41,6 +41,13 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(5 * 1024 * 1024),
+  /** Sent with every page fetch; names the bot and where to read about it. */
+  FETCH_USER_AGENT: z.string().min(1).optional(),
+  /** Keep equal to `max_retries` of the queue consumer in wrangler.toml. */
+  INGEST_MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(4),
+  /** First retry delay of a failed ingest; doubles per attempt up to INGEST_RETRY_MAX_SECONDS. */
+  INGEST_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  INGEST_RETRY_MAX_SECONDS: z.coerce.number().int().min(0).max(43_200).default(900),
   EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_API_KEY: z.string().optional(),

@@ -149,8 +149,8 @@ function unreachableDependency(err: Error): string | null {
       (typeof code === "string" && /^(08|53|57P)/.test(code));
     return unreachable ? "The database" : null;
   }
-  if (err.name === "S3Error" && (err as { status?: number }).status !== undefined) {
-    return (err as { status: number }).status >= 500 ? "Storage" : null;
+  if (err.name === "S3Error" && "status" in err && typeof err.status === "number") {
+    return err.status >= 500 ? "Storage" : null;
   }
   return null;
 }

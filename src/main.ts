@@ -6,6 +6,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { type AppEnv, createRouter } from "./app";
 import { authRouter } from "./auth/router";
+import { chunksRouter } from "./chunks/router";
 import { APP_VERSION, type Env, getConfig } from "./config";
 import { databaseTiming } from "./database";
 import {
@@ -19,7 +20,11 @@ import {
 import { projectsRouter } from "./projects/router";
 import { sharedRouter, sharesRouter } from "./shares/router";
 import { systemRouter } from "./system/router";
+import { consumeQueue } from "./urls/consumer";
+import { urlsRouter } from "./urls/router";
+import { refreshDueUrls } from "./urls/scheduler";
 import { usersRouter } from "./users/router";
+import { projectVectorizationRouter, vectorizationRouter } from "./vectorization/router";
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
@@ -74,6 +79,10 @@ const routes = app
   .route("/v1/users", usersRouter)
   .route("/v1/projects", projectsRouter)
   .route("/v1/projects", sharesRouter)
+  .route("/v1/projects", urlsRouter)
+  .route("/v1/projects", chunksRouter)
+  .route("/v1/projects", projectVectorizationRouter)
+  .route("/v1/vectorization", vectorizationRouter)
   .route("/v1/shared", sharedRouter);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -97,4 +106,6 @@ export type AppType = typeof routes;
 
 export default {
   fetch: app.fetch,
+  queue: consumeQueue,
+  scheduled: refreshDueUrls,
 } satisfies ExportedHandler<Env>;

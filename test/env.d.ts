@@ -20,5 +20,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     workerBindings: Record<string, string>;
     controlUrl: string;
+    testSiteUrl: string;
   }
 }

@@ -1,10 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
+import { SearchRequest, SearchResponse } from "../chunks/schemas";
+import { searchShared } from "../chunks/search";
+import { getConfig } from "../config";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
 import { projectMember } from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
-import { NotYet } from "./exceptions";
 import {
   Link,
   LinkCreate,
@@ -175,8 +177,11 @@ const searchSharedRoute = createRoute({
   path: "/{token}/search",
   tags: ["shared"],
   summary: "Search the project a public link opens (no authentication)",
-  request: { params: TokenParam },
-  responses: { ...problems(400, 404, 415, 422, 501) },
+  request: { params: TokenParam, body: jsonBody(SearchRequest) },
+  responses: {
+    200: json(SearchResponse, "Best chunks first"),
+    ...problems(400, 404, 413, 415, 422),
+  },
 });
 
 /** Mounted at `/v1/shared`: what a public link opens, without credentials. */
@@ -189,12 +194,13 @@ export const sharedRouter = createRouter()
     return c.json(project, 200);
   })
   .openapi(searchSharedRoute, async (c) => {
-    // The link is checked first so an unknown token is 404 here as everywhere.
-    await sharesService.requireSharedProject({
+    // The token is resolved inside the search statement: one round trip, 404 when not live.
+    const response = await searchShared({
       db: getDb(c.env),
+      env: c.env,
+      config: getConfig(c.env),
       token: c.req.valid("param").token,
+      input: c.req.valid("json"),
     });
-    throw new NotYet(
-      "Search lands with the ingestion issue; until then there is nothing to search.",
-    );
+    return c.json(response, 200);
   });

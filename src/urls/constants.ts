@@ -47,3 +47,35 @@ export const ACCEPTED_CONTENT_TYPES = {
 } as const;
 
 export type PageContentType = (typeof ACCEPTED_CONTENT_TYPES)[keyof typeof ACCEPTED_CONTENT_TYPES];
+
+/** Error codes of the urls API and ingestion, beyond the fetcher's. */
+export const UrlErrorCode = {
+  /** GET …/snapshot before the page was ever stored. */
+  SNAPSHOT_NOT_FOUND: "SNAPSHOT_NOT_FOUND",
+  /** Storing the raw snapshot failed after every retry. */
+  STORAGE_FAILED: "STORAGE_FAILED",
+  /** Anything else that kept ingestion from finishing after every retry. */
+  INGEST_FAILED: "INGEST_FAILED",
+} as const;
+
+/** Urls one POST may add. */
+export const MAX_URLS_PER_REQUEST = 100;
+
+/** Lifetime of the presigned snapshot URL that GET …/snapshot redirects to. */
+export const SNAPSHOT_URL_TTL_SECONDS = 300;
+
+/** Redirect hops the fetcher follows before giving up. */
+export const MAX_REDIRECTS = 5;
+
+/** Urls the cron re-enqueues per run; the rest wait for the next run. */
+export const REFRESH_BATCH_LIMIT = 1000;
+
+/**
+ * A url left `queued`, `fetching` or `processing` this long lost its message (a failed enqueue,
+ * a crashed consumer); the cron sends it again.
+ */
+export const STUCK_AFTER_MINUTES = 30;
+
+/** Lifecycle of a url: queued → fetching → processing → ready | failed. */
+export const URL_STATUSES = ["queued", "fetching", "processing", "ready", "failed"] as const;
+export type UrlStatus = (typeof URL_STATUSES)[number];

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { projects } from "../projects/models";
+import { URL_STATUSES } from "./constants";
 
-export const URL_STATUSES = ["queued", "fetching", "processing", "ready", "failed"] as const;
+export { URL_STATUSES };
 
 export const urls = pgTable(
   "urls",

@@ -1,5 +1,11 @@
+import { embeddingInput } from "../chunks/chunker";
 import type { Config, Env } from "../config";
-import { createEmbedder, EMBEDDING_MODELS, type Embedder } from "./embedders";
+import { type Database, selectRows, sql } from "../database";
+import type { ProjectRole } from "../projects/constants";
+import { callerRole, requireRole } from "../projects/service";
+import { REEMBED_BATCH_SIZE } from "./constants";
+import { createEmbedder, EMBEDDING_MODELS, type Embedder, toVectorLiteral } from "./embedders";
+import type { VectorizationStatus } from "./schemas";
 
 export interface ModelInfo {
   provider: string;
@@ -24,4 +30,143 @@ export function getEmbedder(env: Env, config: Config): Embedder {
     openaiApiKey: config.OPENAI_API_KEY,
     openaiModel: config.OPENAI_EMBEDDING_MODEL,
   });
+}
+
+/** The INGEST_QUEUE message that has the consumer call {@link reembedProject}. */
+export interface ReembedMessage {
+  kind: "reembed";
+  projectId: string;
+}
+
+/**
+ * Asks the queue consumer to bring a project's embeddings up to the active model.
+ *
+ * @example
+ * await enqueueReembed(env.INGEST_QUEUE, projectId);
+ */
+export async function enqueueReembed(queue: Queue<unknown>, projectId: string): Promise<void> {
+  await queue.send({ kind: "reembed", projectId } satisfies ReembedMessage);
+}
+
+/**
+ * A project's embedding counts for the active model (viewer+ to read; pass `needed: "editor"`
+ * when the caller is about to start a re-embed). Role and counts come from one statement.
+ *
+ * @example
+ * const status = await vectorizationStatus({ db, config, userId, projectId, needed: "viewer" });
+ */
+export async function vectorizationStatus({
+  db,
+  config,
+  userId,
+  projectId,
+  needed,
+}: {
+  db: Database;
+  config: Config;
+  userId: string;
+  projectId: string;
+  needed: ProjectRole;
+}): Promise<VectorizationStatus> {
+  const { provider, model, dimensions } = activeModel(config);
+  const [row] = await selectRows<{ role: ProjectRole | null; status: VectorizationStatus }>(
+    db,
+    sql`with access as (select ${callerRole(projectId, userId)} as role)
+        select (select role from access) as role, json_build_object(
+          'model', ${model}::text, 'provider', ${provider}::text, 'dimensions', ${dimensions}::int,
+          'chunks_total', count(*),
+          'chunks_embedded', count(*) filter (
+            where c.embedding is not null and c.embedding_model = ${model}),
+          'chunks_stale', count(*) filter (
+            where c.embedding is null or c.embedding_model is distinct from ${model})) as status
+        from chunks c
+        where c.project_id = ${projectId} and (select role from access) is not null`,
+  );
+  requireRole(row?.role, needed);
+  if (!row) throw new Error("status query returned no row");
+  return row.status;
+}
+
+/**
+ * Embeds up to `batchSize` of the project's chunks whose embedding is missing or from another
+ * model than the active one, writes them in one statement, and (unless `requeue` is false)
+ * enqueues another `reembed` message while more remain. Chunks already current are never
+ * selected; a chunk rewritten meanwhile (its content hash changed) is left to the next pass.
+ * Returns how many chunks this call embedded. The queue consumer calls it for `reembed`.
+ *
+ * @example
+ * const embedded = await reembedProject({ db, env, config, projectId });
+ */
+export async function reembedProject({
+  db,
+  env,
+  config,
+  projectId,
+  batchSize = REEMBED_BATCH_SIZE,
+  requeue = true,
+}: {
+  db: Database;
+  env: Env;
+  config: Config;
+  projectId: string;
+  batchSize?: number;
+  requeue?: boolean;
+}): Promise<number> {
+  const { model } = activeModel(config);
+  const stale = sql`(c.embedding is null or c.embedding_model is distinct from ${model})`;
+  const rows = await selectRows<{
+    id: string;
+    content_hash: string;
+    text: string;
+    heading_path: string[];
+    title: string | null;
+  }>(
+    db,
+    sql`select c.id, c.content_hash, c.text, c.heading_path, u.title
+        from chunks c join urls u on u.id = c.url_id
+        where c.project_id = ${projectId} and ${stale}
+        order by c.id
+        limit ${batchSize}`,
+  );
+  if (rows.length === 0) return 0;
+  const embedder = getEmbedder(env, config);
+  // Written under one name and selected under the other, a mismatch would re-embed forever.
+  if (embedder.model !== model) {
+    throw new Error(`embedder model ${embedder.model} differs from the active model ${model}`);
+  }
+  const vectors = await embedder.embed(
+    rows.map((r) =>
+      embeddingInput(r.title, {
+        position: 0,
+        text: r.text,
+        headingPath: r.heading_path,
+        tokenCount: 0,
+      }),
+    ),
+  );
+  if (vectors.length !== rows.length) throw new Error("the embedder returned too few vectors");
+  const updates = rows.map((r, i) => ({
+    id: r.id,
+    content_hash: r.content_hash,
+    embedding: toVectorLiteral(vectors[i] as number[]),
+  }));
+  // One statement, so it is atomic; the stale count is read from the snapshot before the
+  // update, hence the subtraction.
+  const [result] = await selectRows<{ updated: number; remaining: number }>(
+    db,
+    sql`with v as (
+          select * from json_to_recordset(${JSON.stringify(updates)}::json)
+            as v(id uuid, content_hash text, embedding text)
+        ),
+        updated as (
+          update chunks c set embedding = v.embedding::vector, embedding_model = ${model}
+          from v where c.id = v.id and c.content_hash = v.content_hash
+          returning c.id
+        )
+        select (select count(*) from updated)::int as updated,
+               ((select count(*) from chunks c where c.project_id = ${projectId} and ${stale})
+                 - (select count(*) from updated))::int as remaining`,
+  );
+  if (requeue && (result?.remaining ?? 0) > 0) await enqueueReembed(env.INGEST_QUEUE, projectId);
+  return result?.updated ?? 0;
 }

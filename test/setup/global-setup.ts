@@ -3,12 +3,14 @@ import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../../scripts/local-stack";
 import { type Fault, type FaultProxy, startFaultProxy } from "./fault-proxy";
+import { startTestSite, TEST_FETCH_MAX_BYTES, TEST_FETCH_TIMEOUT_MS } from "./test-site";
 
 declare module "vitest" {
   // Mirrored in test/env.d.ts for the Worker-side tests.
   export interface ProvidedContext {
     workerBindings: Record<string, string>;
     controlUrl: string;
+    testSiteUrl: string;
   }
 }
 
@@ -25,6 +27,7 @@ export default async function setup(project: TestProject) {
     database: await startFaultProxy(stack.db.url),
     storage: await startFaultProxy(stack.s3.endpoint),
   };
+  const site = await startTestSite();
   const control = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://control");
     const [, resource, name, fault] = url.pathname.split("/");
@@ -47,11 +50,19 @@ export default async function setup(project: TestProject) {
     DATABASE_HTTP_ENDPOINT: proxies.database?.url ?? stack.db.url,
     S3_ENDPOINT: proxies.storage?.url ?? stack.s3.endpoint,
     ADMIN_EMAILS: ADMIN_EMAIL,
+    // Only the test site is exempt from the address screen; S3 and the database are not.
+    FETCH_ALLOW_HOSTS: new URL(site.url).host,
+    FETCH_TIMEOUT_MS: String(TEST_FETCH_TIMEOUT_MS),
+    FETCH_MAX_BYTES: String(TEST_FETCH_MAX_BYTES),
+    // Retries come back at once in tests; production backs off from 30 s.
+    INGEST_RETRY_BASE_SECONDS: "0",
   });
+  project.provide("testSiteUrl", site.url);
   project.provide("controlUrl", `http://127.0.0.1:${(control.address() as AddressInfo).port}`);
 
   return async () => {
     control.close();
+    await site.close();
     await Promise.allSettled(Object.values(proxies).map((proxy) => proxy.close()));
     await stack.close();
   };

@@ -1,0 +1,90 @@
+import { createRoute } from "@hono/zod-openapi";
+import { createRouter, json, jsonBody, problems } from "../app";
+import { getConfig } from "../config";
+import { getDb } from "../database";
+import { PaginationQuery, pageSchema } from "../pagination";
+import { projectMember } from "../projects/dependencies";
+import { ProjectIdParam } from "../projects/schemas";
+import {
+  Chunk,
+  ChunkParams,
+  ChunkWithUrl,
+  SearchRequest,
+  SearchResponse,
+  UrlChunksParams,
+} from "./schemas";
+import { searchProject } from "./search";
+import * as chunksService from "./service";
+
+const security = [{ bearer: [] }];
+
+const listUrlChunksRoute = createRoute({
+  method: "get",
+  path: "/{project_id}/urls/{url_id}/chunks",
+  tags: ["chunks"],
+  security,
+  summary: "A url's chunks in document order (viewer+)",
+  middleware: projectMember,
+  request: { params: UrlChunksParams, query: PaginationQuery },
+  responses: { 200: json(pageSchema(Chunk), "Chunks"), ...problems(401, 404, 422) },
+});
+
+const getChunkRoute = createRoute({
+  method: "get",
+  path: "/{project_id}/chunks/{chunk_id}",
+  tags: ["chunks"],
+  security,
+  summary: "A chunk with its url (viewer+)",
+  middleware: projectMember,
+  request: { params: ChunkParams },
+  responses: { 200: json(ChunkWithUrl, "The chunk"), ...problems(401, 404, 422) },
+});
+
+const searchRoute = createRoute({
+  method: "post",
+  path: "/{project_id}/search",
+  tags: ["search"],
+  security,
+  summary: "Keyword, semantic or hybrid search over the project's chunks (viewer+)",
+  middleware: projectMember,
+  request: { params: ProjectIdParam, body: jsonBody(SearchRequest) },
+  responses: {
+    200: json(SearchResponse, "Best chunks first"),
+    ...problems(400, 401, 404, 413, 415, 422),
+  },
+});
+
+/** Mounted at `/v1/projects`: chunks of a project and search over them. */
+export const chunksRouter = createRouter()
+  .openapi(listUrlChunksRoute, async (c) => {
+    const { project_id: projectId, url_id: urlId } = c.req.valid("param");
+    const page = await chunksService.listUrlChunks({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      projectId,
+      urlId,
+      pagination: c.req.valid("query"),
+    });
+    return c.json(page, 200);
+  })
+  .openapi(getChunkRoute, async (c) => {
+    const { project_id: projectId, chunk_id: chunkId } = c.req.valid("param");
+    const chunk = await chunksService.getChunk({
+      db: getDb(c.env),
+      userId: c.get("caller").userId,
+      projectId,
+      chunkId,
+    });
+    return c.json(chunk, 200);
+  })
+  .openapi(searchRoute, async (c) => {
+    const response = await searchProject({
+      db: getDb(c.env),
+      env: c.env,
+      config: getConfig(c.env),
+      userId: c.get("caller").userId,
+      projectId: c.req.valid("param").project_id,
+      input: c.req.valid("json"),
+    });
+    return c.json(response, 200);
+  });

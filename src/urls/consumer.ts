@@ -1,0 +1,125 @@
+import { S3Error } from "../aws/client";
+import { getS3 } from "../aws/service";
+import { type Config, type Env, getConfig } from "../config";
+import { getDb } from "../database";
+import { redact } from "../exceptions";
+import { EMBEDDING_FAILED, EmbeddingFailed } from "../vectorization/embedders";
+import * as vectorizationService from "../vectorization/service";
+import { fetchSettings } from "./config";
+import { UrlErrorCode } from "./constants";
+import { QueueMessage } from "./messages";
+import { type IngestDeps, ingestUrl } from "./pipeline";
+import { markFailure } from "./pipeline-store";
+
+/**
+ * The Worker's `queue` handler for INGEST_QUEUE. Messages of a batch run concurrently and each
+ * is acked or retried on its own. A page that fails for good is recorded on its url and acked;
+ * a message is left to retry (and finally to the dead-letter queue) only when even recording
+ * the failure did not work.
+ *
+ * @example
+ * export default { fetch: app.fetch, queue: consumeQueue } satisfies ExportedHandler<Env>;
+ */
+export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const config = getConfig(env);
+  await Promise.all(batch.messages.map((message) => handle(message, env, config)));
+}
+
+async function handle(message: Message<unknown>, env: Env, config: Config): Promise<void> {
+  const parsed = QueueMessage.safeParse(message.body);
+  if (!parsed.success) {
+    log("warn", "unknown queue message dropped", { id: message.id });
+    message.ack();
+    return;
+  }
+  const body = parsed.data;
+  try {
+    if (body.kind === "ingest") await ingest(message, body.urlId, env, config);
+    else if (body.kind === "delete-prefix") {
+      await getS3(env).deletePrefix(body.prefix);
+      message.ack();
+    } else {
+      await vectorizationService.reembedProject({
+        db: getDb(env),
+        env,
+        config,
+        projectId: body.projectId,
+      });
+      message.ack();
+    }
+  } catch (error) {
+    log("error", `${body.kind} failed, will retry`, { id: message.id, error: describe(error) });
+    message.retry({ delaySeconds: backoff(message.attempts, config) });
+  }
+}
+
+async function ingest(message: Message<unknown>, urlId: string, env: Env, config: Config) {
+  const db = getDb(env);
+  const deps: IngestDeps = {
+    db,
+    s3: getS3(env),
+    embedder: vectorizationService.getEmbedder(env, config),
+    queue: env.INGEST_QUEUE,
+    fetch: fetchSettings(config),
+  };
+  const final = message.attempts > config.INGEST_MAX_RETRIES;
+  let failure: { code: string; message: string; status: number | null; retryable: boolean };
+  try {
+    const result = await ingestUrl(deps, urlId);
+    if (result.kind !== "failed") {
+      message.ack();
+      return;
+    }
+    failure = result;
+  } catch (error) {
+    failure = classify(error);
+  }
+  // Throws (and so retries the message) only when the database itself is out of reach.
+  await markFailure(db, urlId, { ...failure, final: final || !failure.retryable });
+  if (final || !failure.retryable) message.ack();
+  else message.retry({ delaySeconds: backoff(message.attempts, config) });
+}
+
+/** Our own dependencies failing: retryable, except an embedder that says trying again won't help. */
+function classify(error: unknown) {
+  if (error instanceof EmbeddingFailed) {
+    return {
+      code: EMBEDDING_FAILED,
+      message: error.detail,
+      status: null,
+      retryable: error.retryable,
+    };
+  }
+  if (error instanceof S3Error) {
+    return {
+      code: UrlErrorCode.STORAGE_FAILED,
+      message: error.message,
+      status: null,
+      retryable: true,
+    };
+  }
+  // Stored on the url, so clients see it: details (maybe SQL) stay in the log.
+  log("error", "ingest step failed", { error: describe(error) });
+  const message = "an internal error interrupted indexing";
+  return { code: UrlErrorCode.INGEST_FAILED, message, status: null, retryable: true };
+}
+
+/**
+ * Exponential backoff: base, 2×base, 4×base… capped.
+ *
+ * @example
+ * backoff(3, config); // 120 with the default 30 s base
+ */
+export function backoff(attempts: number, config: Config): number {
+  const delay = config.INGEST_RETRY_BASE_SECONDS * 2 ** Math.max(0, attempts - 1);
+  return Math.min(delay, config.INGEST_RETRY_MAX_SECONDS);
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return redact(text.split("\nparams:")[0] ?? text).slice(0, 500);
+}
+
+function log(level: "warn" | "error", message: string, fields: Record<string, unknown>) {
+  console[level](JSON.stringify({ level, message, ...fields }));
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/**
+ * The messages on INGEST_QUEUE. One queue and one consumer (`consumer.ts`) serve them all:
+ * `ingest` (fetch and index one url), `delete-prefix` (remove stored snapshots, produced by url,
+ * project and user deletion) and `reembed` (produced by POST …/vectorization).
+ */
+export const QueueMessage = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("ingest"), urlId: z.uuid() }),
+  z.object({ kind: z.literal("delete-prefix"), prefix: z.string().min(1) }),
+  z.object({ kind: z.literal("reembed"), projectId: z.uuid() }),
+]);
+
+export type QueueMessage = z.infer<typeof QueueMessage>;
+export type IngestMessage = Extract<QueueMessage, { kind: "ingest" }>;
+
+// Queue.sendBatch takes at most 100 messages.
+const SEND_BATCH_LIMIT = 100;
+
+/**
+ * Sends one `ingest` message per url id, a hundred per `sendBatch`.
+ *
+ * @example
+ * await enqueueIngest(c.env.INGEST_QUEUE, ["7d3c…"]);
+ */
+export async function enqueueIngest(queue: Queue<unknown>, urlIds: readonly string[]) {
+  for (let start = 0; start < urlIds.length; start += SEND_BATCH_LIMIT) {
+    const batch = urlIds.slice(start, start + SEND_BATCH_LIMIT);
+    await queue.sendBatch(
+      batch.map((urlId) => ({ body: { kind: "ingest", urlId } satisfies IngestMessage })),
+    );
+  }
+}

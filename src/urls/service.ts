@@ -1,0 +1,236 @@
+import { type Database, type SQL, selectRows, sql } from "../database";
+import type { FieldError } from "../exceptions";
+import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import type { ProjectRole } from "../projects/constants";
+import { callerRole, requireRole, rolesAtLeast } from "../projects/service";
+import { normalizeUrl } from "./address";
+import type { ErrorCode, UrlStatus } from "./constants";
+import { SnapshotNotFound, UrlNotFound, UrlRejected } from "./exceptions";
+import type { Url } from "./schemas";
+
+interface UrlCall {
+  db: Database;
+  userId: string;
+  projectId: string;
+}
+
+/**
+ * The url object built by Postgres from row alias `alias` (a `urls` row).
+ *
+ * @example
+ * sql`select ${urlJson("u")} as url from urls u where u.id = ${urlId}`
+ */
+export function urlJson(alias: string): SQL {
+  const a = sql.raw(alias);
+  return sql`json_build_object(
+    'id', ${a}.id, 'url', ${a}.url, 'normalized_url', ${a}.normalized_url, 'status', ${a}.status,
+    'title', ${a}.title,
+    'error', case when ${a}.error_code is null then null
+             else json_build_object('code', ${a}.error_code, 'message', coalesce(${a}.error_message, '')) end,
+    'http_status', ${a}.http_status, 'content_type', ${a}.content_type,
+    'content_hash', ${a}.content_hash, 'bytes', ${a}.bytes, 'chunk_count', ${a}.chunk_count,
+    'fetched_at', api_time(${a}.fetched_at), 'created_at', api_time(${a}.created_at),
+    'updated_at', api_time(${a}.updated_at))`;
+}
+
+export interface ScreenedUrl {
+  url: string;
+  normalized: string;
+}
+
+/**
+ * Normalizes every submitted url; any failure rejects the whole request (422 naming each
+ * failing `pathOf(index)`). Duplicates after normalization collapse to their first spelling.
+ *
+ * @example
+ * screenUrls(["https://a.example/#x", "https://A.example/"], new Set(), (i) => `body.urls.${i}`);
+ * // [{ url: "https://a.example/#x", normalized: "https://a.example/" }]
+ */
+export function screenUrls(
+  inputs: readonly string[],
+  allowHosts: ReadonlySet<string>,
+  pathOf: (index: number) => string,
+): ScreenedUrl[] {
+  const errors: FieldError[] = [];
+  let code: typeof ErrorCode.URL_INVALID | typeof ErrorCode.URL_NOT_ALLOWED | null = null;
+  const unique = new Map<string, ScreenedUrl>();
+  inputs.forEach((input, index) => {
+    const check = normalizeUrl(input, { allowHosts });
+    if (!check.ok) {
+      code ??= check.code;
+      errors.push({ path: pathOf(index), message: check.message });
+    } else if (!unique.has(check.url)) {
+      unique.set(check.url, { url: input.trim(), normalized: check.url });
+    }
+  });
+  if (code) throw new UrlRejected(code, errors);
+  return [...unique.values()];
+}
+
+/**
+ * Adds urls to a project (editor+) in one statement: urls already there come back as they are,
+ * new ones are inserted `queued`. Returns the items in request order and the ids to enqueue.
+ */
+export async function addUrls({
+  db,
+  userId,
+  projectId,
+  urls,
+}: UrlCall & { urls: ScreenedUrl[] }): Promise<{ items: Url[]; createdIds: string[] }> {
+  const input = JSON.stringify(
+    urls.map((u, ord) => ({ ord, url: u.url, normalized: u.normalized })),
+  );
+  const run = () =>
+    selectRows<{ role: ProjectRole | null; items: Url[]; created_ids: string[] }>(
+      db,
+      sql`with access as (select ${callerRole(projectId, userId)} as role),
+          input as (
+            select x.ord, x.url, x.normalized
+            from json_to_recordset(${input}::json) as x(ord int, url text, normalized text)
+          ),
+          inserted as (
+            insert into urls (project_id, url, normalized_url)
+            select ${projectId}::uuid, i.url, i.normalized from input i
+            where (select role from access) in ${rolesAtLeast("editor")}
+            order by i.ord
+            on conflict (project_id, normalized_url) do nothing
+            returning *
+          ),
+          -- The statement's snapshot shows rows that existed before it, never the ones it inserts.
+          found as (
+            select i.ord, n.id, ${urlJson("n")} as item, true as created
+            from input i join inserted n on n.normalized_url = i.normalized
+            union all
+            select i.ord, e.id, ${urlJson("e")}, false
+            from input i join urls e
+              on e.project_id = ${projectId}::uuid and e.normalized_url = i.normalized
+            where (select role from access) in ${rolesAtLeast("editor")}
+          )
+          select (select role from access) as role,
+                 coalesce((select json_agg(f.item order by f.ord) from found f), '[]'::json) as items,
+                 coalesce((select json_agg(f.id) from found f where f.created), '[]'::json)
+                   as created_ids`,
+    );
+  let [row] = await run();
+  requireRole(row?.role, "editor");
+  // A concurrent add of the same url committed after our snapshot: neither inserted nor seen.
+  // Asking again sees it; this second round trip happens only in that race.
+  if ((row?.items.length ?? 0) < urls.length) [row] = await run();
+  return { items: row?.items ?? [], createdIds: row?.created_ids ?? [] };
+}
+
+/** A project's urls (viewer+), newest first, optionally only those in one state. */
+export async function listUrls({
+  db,
+  userId,
+  projectId,
+  status,
+  pagination,
+}: UrlCall & { status?: UrlStatus; pagination: Pagination }): Promise<Page<Url>> {
+  const [row] = await selectRows<{
+    role: ProjectRole | null;
+    rows: { item: Url; sort_at: string }[];
+  }>(
+    db,
+    sql`with access as (select ${callerRole(projectId, userId)} as role),
+        page as (
+          select u.created_at, u.id, ${urlJson("u")} as item, api_time(u.created_at) as sort_at
+          from urls u
+          where u.project_id = ${projectId} and (select role from access) is not null
+            and (${status ?? null}::text is null or u.status = ${status ?? null})
+            and ${createdBefore("u", pagination.cursor)}
+          order by u.created_at desc, u.id desc
+          limit ${pagination.limit + 1}
+        )
+        select (select role from access) as role,
+               coalesce((select json_agg(json_build_object('item', item, 'sort_at', sort_at)
+                                         order by created_at desc, id desc) from page),
+                        '[]'::json) as rows`,
+  );
+  requireRole(row?.role, "viewer");
+  return createdAtPage(row?.rows ?? [], pagination.limit);
+}
+
+/** One url of a project (viewer+). */
+export async function getUrl({ db, userId, projectId, urlId }: UrlCall & { urlId: string }) {
+  const [row] = await selectRows<{ role: ProjectRole | null; url: Url | null }>(
+    db,
+    sql`with access as (select ${callerRole(projectId, userId)} as role)
+        select (select role from access) as role,
+               (select ${urlJson("u")} from urls u
+                where u.id = ${urlId} and u.project_id = ${projectId}
+                  and (select role from access) is not null) as url`,
+  );
+  requireRole(row?.role, "viewer");
+  if (!row?.url) throw new UrlNotFound();
+  return row.url;
+}
+
+/** Puts a url back in the queue (editor+): status `queued`, last error cleared. */
+export async function refreshUrl({
+  db,
+  userId,
+  projectId,
+  urlId,
+}: UrlCall & { urlId: string }): Promise<Url> {
+  const [row] = await selectRows<{ role: ProjectRole | null; url: Url | null }>(
+    db,
+    sql`with access as (select ${callerRole(projectId, userId)} as role),
+        updated as (
+          update urls set status = 'queued', error_code = null, error_message = null,
+                          updated_at = now()
+          where id = ${urlId} and project_id = ${projectId}
+            and (select role from access) in ${rolesAtLeast("editor")}
+          returning *
+        )
+        select (select role from access) as role,
+               (select ${urlJson("u")} from updated u) as url`,
+  );
+  requireRole(row?.role, "editor");
+  if (!row?.url) throw new UrlNotFound();
+  return row.url;
+}
+
+/** Deletes a url and (by cascade) its chunks (editor+); snapshots are the caller's to queue. */
+export async function deleteUrl({ db, userId, projectId, urlId }: UrlCall & { urlId: string }) {
+  const [row] = await selectRows<{ role: ProjectRole | null; deleted: boolean }>(
+    db,
+    sql`with access as (select ${callerRole(projectId, userId)} as role),
+        gone as (
+          delete from urls where id = ${urlId} and project_id = ${projectId}
+            and (select role from access) in ${rolesAtLeast("editor")}
+          returning id
+        )
+        select (select role from access) as role, exists(select 1 from gone) as deleted`,
+  );
+  requireRole(row?.role, "editor");
+  if (!row?.deleted) throw new UrlNotFound();
+}
+
+/** The storage key of a url's current raw snapshot (viewer+); 404 before the first fetch. */
+export async function snapshotKeyOf({
+  db,
+  userId,
+  projectId,
+  urlId,
+}: UrlCall & { urlId: string }): Promise<string> {
+  const [row] = await selectRows<{
+    role: ProjectRole | null;
+    found: boolean;
+    snapshot_key: string | null;
+  }>(
+    db,
+    sql`with access as (select ${callerRole(projectId, userId)} as role),
+        target as (
+          select u.snapshot_key from urls u
+          where u.id = ${urlId} and u.project_id = ${projectId}
+            and (select role from access) is not null
+        )
+        select (select role from access) as role, exists(select 1 from target) as found,
+               (select snapshot_key from target) as snapshot_key`,
+  );
+  requireRole(row?.role, "viewer");
+  if (!row?.found) throw new UrlNotFound();
+  if (!row.snapshot_key) throw new SnapshotNotFound();
+  return row.snapshot_key;
+}

@@ -1,0 +1,146 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Env } from "../../src/config";
+import { sql } from "../../src/database";
+import { consumeQueue } from "../../src/urls/consumer";
+import { query, seedProject } from "../projects/fixtures";
+import { setFault } from "../support/api";
+import { createUser } from "../support/factories";
+import { site } from "./helpers";
+
+/**
+ * The queue handler called directly with hand-made messages, so acks, retries and attempts are
+ * observable. Urls are inserted in SQL, so Miniflare's own queue never sees them.
+ */
+function message(body: unknown, attempts = 1) {
+  return {
+    id: crypto.randomUUID(),
+    timestamp: new Date(),
+    body,
+    attempts,
+    ack: vi.fn(),
+    retry: vi.fn(),
+  };
+}
+
+async function deliver(...messages: ReturnType<typeof message>[]) {
+  const batch = {
+    queue: "linkbase-ingest",
+    messages,
+    ackAll: vi.fn(),
+    retryAll: vi.fn(),
+  } as unknown as MessageBatch<unknown>;
+  await consumeQueue(batch, env as unknown as Env);
+}
+
+async function seedUrl(path: string) {
+  const owner = await createUser();
+  const { projectId } = await seedProject(owner.id);
+  const [row] = await query<{ id: string }>(
+    sql`insert into urls (project_id, url, normalized_url)
+        values (${projectId}, ${site(path)}, ${site(path)}) returning id`,
+  );
+  return { projectId, urlId: row?.id ?? "" };
+}
+
+const urlRow = async (urlId: string) =>
+  (
+    await query<{ status: string; error_code: string | null; chunk_count: number; chunks: number }>(
+      sql`select status, error_code, chunk_count,
+                 (select count(*)::int from chunks c where c.url_id = u.id) as chunks
+          from urls u where id = ${urlId}`,
+    )
+  )[0];
+
+describe("queue consumer", () => {
+  afterEach(async () => {
+    await setFault("storage", "none");
+  });
+
+  it("acks an ingest message whose url was deleted and writes nothing", async () => {
+    const { urlId } = await seedUrl("/article");
+    await query(sql`delete from urls where id = ${urlId}`);
+    const msg = message({ kind: "ingest", urlId });
+    await deliver(msg);
+    expect(msg.ack).toHaveBeenCalledOnce();
+    expect(msg.retry).not.toHaveBeenCalled();
+    const [left] = await query<{ n: number }>(
+      sql`select count(*)::int as n from chunks where url_id = ${urlId}`,
+    );
+    expect(left?.n).toBe(0);
+  });
+
+  it("never duplicates chunks when a message is delivered twice, even at once", async () => {
+    const { urlId } = await seedUrl("/article");
+    const twins = [message({ kind: "ingest", urlId }), message({ kind: "ingest", urlId })];
+    await deliver(...twins);
+    const again = message({ kind: "ingest", urlId }, 2);
+    await deliver(again);
+    for (const msg of [...twins, again]) expect(msg.ack).toHaveBeenCalledOnce();
+    const row = await urlRow(urlId);
+    expect(row).toMatchObject({ status: "ready", error_code: null });
+    expect(row?.chunks).toBe(row?.chunk_count);
+    const [dupes] = await query<{ n: number }>(
+      sql`select count(*)::int as n from (select position from chunks where url_id = ${urlId}
+          group by position having count(*) > 1) d`,
+    );
+    expect(dupes?.n).toBe(0);
+  });
+
+  it("retries with storage down, then fails the url with STORAGE_FAILED on the last attempt", async () => {
+    const { urlId } = await seedUrl("/article");
+    await setFault("storage", "down");
+    const first = message({ kind: "ingest", urlId }, 1);
+    await deliver(first);
+    expect(first.retry).toHaveBeenCalledWith({ delaySeconds: 0 });
+    expect(first.ack).not.toHaveBeenCalled();
+    expect(await urlRow(urlId)).toMatchObject({ status: "queued", error_code: "STORAGE_FAILED" });
+
+    const last = message({ kind: "ingest", urlId }, 5);
+    await deliver(last);
+    expect(last.ack).toHaveBeenCalledOnce();
+    expect(last.retry).not.toHaveBeenCalled();
+    expect(await urlRow(urlId)).toMatchObject({ status: "failed", error_code: "STORAGE_FAILED" });
+  });
+
+  it("fails a url at once when the page itself is the problem (no retry)", async () => {
+    const { urlId } = await seedUrl("/doc.pdf");
+    const msg = message({ kind: "ingest", urlId });
+    await deliver(msg);
+    expect(msg.ack).toHaveBeenCalledOnce();
+    expect(await urlRow(urlId)).toMatchObject({
+      status: "failed",
+      error_code: "UNSUPPORTED_CONTENT_TYPE",
+    });
+  });
+
+  it("retries a delete-prefix message while storage is down", async () => {
+    await setFault("storage", "down");
+    const msg = message({ kind: "delete-prefix", prefix: `projects/${crypto.randomUUID()}/` });
+    await deliver(msg);
+    expect(msg.retry).toHaveBeenCalledOnce();
+    expect(msg.ack).not.toHaveBeenCalled();
+  });
+
+  it("drops a malformed message instead of retrying it forever", async () => {
+    const msg = message({ kind: "explode", urlId: 42 });
+    await deliver(msg);
+    expect(msg.ack).toHaveBeenCalledOnce();
+  });
+
+  it("re-embeds a project's stale chunks for a reembed message", async () => {
+    const { projectId, urlId } = await seedUrl("/article");
+    await query(
+      sql`insert into chunks (url_id, project_id, position, text, token_count, content_hash)
+          values (${urlId}, ${projectId}, 0, 'stale chunk', 2, 'h0')`,
+    );
+    const msg = message({ kind: "reembed", projectId });
+    await deliver(msg);
+    expect(msg.ack).toHaveBeenCalledOnce();
+    const [chunk] = await query<{ model: string | null; has: boolean }>(
+      sql`select embedding_model as model, embedding is not null as has from chunks
+          where url_id = ${urlId}`,
+    );
+    expect(chunk).toEqual({ model: "local-hash-384-v1", has: true });
+  });
+});

@@ -1,0 +1,78 @@
+import { exports } from "cloudflare:workers";
+import { expect, inject } from "vitest";
+import type { Url } from "../../src/urls/schemas";
+import { call, expectStatus } from "../support/api";
+
+/** A url on the local test site (test/setup/test-site.ts). */
+export function site(path: string): string {
+  return `${inject("testSiteUrl")}${path}`;
+}
+
+/** Adds urls through the API (202) and returns the items. */
+export async function addUrls(token: string, projectId: string, urls: string[]): Promise<Url[]> {
+  const body = await expectStatus<{ items: Url[] }>(
+    await call("POST", `/v1/projects/${projectId}/urls`, { token, body: { urls } }),
+    202,
+  );
+  return body.items;
+}
+
+export const FINAL = ["ready", "failed"] as const;
+
+/**
+ * Polls GET …/urls/{id} until `done(url)` (default: a final state) or the deadline passes.
+ *
+ * @example
+ * const url = await waitForUrl(token, projectId, id); // status ready or failed
+ */
+export async function waitForUrl(
+  token: string,
+  projectId: string,
+  urlId: string,
+  { timeoutMs = 20_000, done = (url: Url) => FINAL.includes(url.status as "ready") } = {},
+): Promise<Url> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const url = await expectStatus<Url>(
+      await call("GET", `/v1/projects/${projectId}/urls/${urlId}`, { token }),
+      200,
+    );
+    if (done(url)) return url;
+    if (Date.now() > deadline) {
+      expect.fail(`url ${url.url} still ${url.status} after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Polls `check` until it returns true or the deadline passes. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = "") {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) expect.fail(`not true within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * GET without following redirects: the Worker's fetcher follows a 302 by default (back into the
+ * Worker itself), so the snapshot redirect must be read with `redirect: "manual"`.
+ */
+export function getManual(path: string, token?: string): Promise<Response> {
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  return exports.default.fetch(
+    new Request(`http://linkbase.test${path}`, { headers, redirect: "manual" }),
+  );
+}
+
+/** Sets the HTML the test site serves at `/pages/{name}` (with an ETag of its content). */
+export async function setPage(name: string, html: string): Promise<string> {
+  const res = await fetch(site(`/_pages/${name}`), { method: "PUT", body: html });
+  expect(res.ok).toBe(true);
+  return site(`/pages/${name}`);
+}
+
+/** How often the test site served `path`, and the If-None-Match values it was sent. */
+export async function hits(path: string): Promise<{ count: number; ifNoneMatch: string[] }> {
+  return (await fetch(site(`/_hits${path}`))).json();
+}
