@@ -33,7 +33,9 @@ export function createRouter() {
       if (!result.success) {
         throw new ValidationFailed(
           result.error.issues.map((issue) => ({
-            path: [TARGET_NAMES[result.target] ?? result.target, ...issue.path.map(String)].join("."),
+            path: [TARGET_NAMES[result.target] ?? result.target, ...issue.path.map(String)].join(
+              ".",
+            ),
             message: issue.message,
           })),
         );

@@ -1,4 +1,4 @@
-import { type Database, type SQL, selectRows, sql } from "../database";
+import { type Database, selectRows, sql } from "../database";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import type { User } from "../users/schemas";
 import * as usersService from "../users/service";

@@ -1,5 +1,5 @@
 import type { S3Client } from "../aws/client";
-import { type Database, type SQL, selectRows, sql } from "../database";
+import { type Database, selectRows, sql } from "../database";
 import { HEALTH_CHECK_TIMEOUT_MS } from "./constants";
 import type { Health, Stats } from "./schemas";
 
