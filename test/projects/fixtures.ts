@@ -71,6 +71,27 @@ export async function seedProject(
   return { projectId: row.project_id, shareIds: row.shares, linkId: row.link_id, linkToken };
 }
 
+/** One ready url with a snapshot key and one chunk, for endpoints that address them by id. */
+export async function seedUrlWithChunk(
+  projectId: string,
+): Promise<{ urlId: string; chunkId: string }> {
+  const [row] = await query<{ url_id: string; chunk_id: string }>(
+    sql`with u as (
+          insert into urls (project_id, url, normalized_url, status, content_hash, snapshot_key)
+          values (${projectId}, 'https://example.com/seeded', 'https://example.com/seeded', 'ready',
+                  'seeded', 'projects/' || ${projectId} || '/urls/seeded/seeded')
+          returning id
+        ), c as (
+          insert into chunks (url_id, project_id, position, text, token_count, content_hash)
+          select id, ${projectId}, 0, 'a seeded chunk of text', 5, 'seeded' from u
+          returning id
+        )
+        select (select id from u) as url_id, (select id from c) as chunk_id`,
+  );
+  if (!row) throw new Error("seed failed");
+  return { urlId: row.url_id, chunkId: row.chunk_id };
+}
+
 /** Inserts urls with these statuses, each with `chunksPerUrl` chunks. */
 export async function seedUrls(projectId: string, statuses: string[], chunksPerUrl = 0) {
   await query(

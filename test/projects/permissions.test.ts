@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { call, countRoundTrips, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
-import { createAdmin, type SeededProject, seedProject } from "./fixtures";
+import { createAdmin, type SeededProject, seedProject, seedUrlWithChunk } from "./fixtures";
 
 /**
  * The permission matrix: every endpoint that touches a project × every kind of caller → status.
@@ -25,6 +25,8 @@ type Principal = (typeof PRINCIPALS)[number];
 interface Cell {
   users: Record<Exclude<Principal, "anonymous" | "public link">, TestUser> & { invitee: TestUser };
   project: SeededProject;
+  /** A ready url with one chunk in the cell's project. */
+  url: { urlId: string; chunkId: string };
   principal: Principal;
 }
 
@@ -44,6 +46,21 @@ const everyoneSeesAndOwnerOnly = (ok: number): Record<Principal, number> => ({
   owner: ok,
   admin: 404,
   "public link": 401,
+});
+
+/** Members see it; editors and the owner may change it. */
+const membersRead = (ok: number): Record<Principal, number> => ({
+  anonymous: 401,
+  stranger: 404,
+  viewer: ok,
+  editor: ok,
+  owner: ok,
+  admin: 404,
+  "public link": 401,
+});
+const editorsWrite = (ok: number): Record<Principal, number> => ({
+  ...membersRead(ok),
+  viewer: 403,
 });
 
 /** A public link opens /v1/shared; other callers hold no link, so theirs is an unknown token. */
@@ -184,9 +201,55 @@ const MATRIX: Row[] = [
       editor: 404,
       owner: 404,
       admin: 404,
-      "public link": 501,
+      "public link": 200,
     },
   },
+  // urls
+  {
+    endpoint: "POST /v1/projects/{project_id}/urls",
+    body: () => ({ url: "https://example.com/added" }),
+    expect: editorsWrite(202),
+  },
+  { endpoint: "GET /v1/projects/{project_id}/urls", expect: membersRead(200) },
+  {
+    endpoint: "GET /v1/projects/{project_id}/urls/{url_id}",
+    params: ({ url }) => ({ url_id: url.urlId }),
+    expect: membersRead(200),
+  },
+  {
+    endpoint: "POST /v1/projects/{project_id}/urls/{url_id}/refresh",
+    params: ({ url }) => ({ url_id: url.urlId }),
+    expect: editorsWrite(202),
+  },
+  {
+    endpoint: "DELETE /v1/projects/{project_id}/urls/{url_id}",
+    params: ({ url }) => ({ url_id: url.urlId }),
+    expect: editorsWrite(204),
+  },
+  {
+    endpoint: "GET /v1/projects/{project_id}/urls/{url_id}/snapshot",
+    params: ({ url }) => ({ url_id: url.urlId }),
+    expect: membersRead(302),
+  },
+  // chunks and search
+  {
+    endpoint: "GET /v1/projects/{project_id}/urls/{url_id}/chunks",
+    params: ({ url }) => ({ url_id: url.urlId }),
+    expect: membersRead(200),
+  },
+  {
+    endpoint: "GET /v1/projects/{project_id}/chunks/{chunk_id}",
+    params: ({ url }) => ({ chunk_id: url.chunkId }),
+    expect: membersRead(200),
+  },
+  {
+    endpoint: "POST /v1/projects/{project_id}/search",
+    body: () => ({ query: "seeded chunk" }),
+    expect: membersRead(200),
+  },
+  // vectorization
+  { endpoint: "GET /v1/projects/{project_id}/vectorization", expect: membersRead(200) },
+  { endpoint: "POST /v1/projects/{project_id}/vectorization", expect: editorsWrite(202) },
 ];
 
 const CELLS = MATRIX.flatMap((row) =>
@@ -212,8 +275,9 @@ describe("permission matrix", () => {
   });
 
   beforeEach(() => {
-    // The delete cells enqueue snapshot removal; the consumer is not this suite's concern.
+    // Writes enqueue ingestion or snapshot removal; the consumer is not this suite's concern.
     vi.spyOn(env.INGEST_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    vi.spyOn(env.INGEST_QUEUE, "send").mockResolvedValue(undefined as never);
     return () => vi.restoreAllMocks();
   });
 
@@ -223,7 +287,8 @@ describe("permission matrix", () => {
       editor: { userId: users.editor.id, role: "editor" },
       member: { userId: memberId, role: "viewer" },
     });
-    const cell: Cell = { users, project, principal };
+    const url = await seedUrlWithChunk(project.projectId);
+    const cell: Cell = { users, project, url, principal };
     const [method, template] = row.endpoint.split(" ") as [string, string];
     const params = { project_id: project.projectId, ...row.params?.(cell) };
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {

@@ -146,14 +146,14 @@ describe("public links", () => {
     );
   });
 
-  it("answers search with 501 NOT_YET saying it lands with ingestion, after checking the link", async () => {
+  it("answers search through the link in one round trip, and 404 for an unknown link", async () => {
     const owner = await createUser();
     const { linkToken } = await seedProject(owner.id);
     const { result, roundTrips } = await countRoundTrips(() =>
       call("POST", `/v1/shared/${linkToken}/search`, { body: { query: "hello" } }),
     );
-    const problem = await expectProblem(result, 501, "NOT_YET");
-    expect(problem.detail).toMatch(/ingestion/i);
+    const body = await expectStatus<{ results: unknown[]; mode: string }>(result, 200);
+    expect(body).toMatchObject({ results: [], mode: "hybrid" });
     expect(roundTrips).toBe(1);
     await expectProblem(
       await call("POST", "/v1/shared/lbp_unknown/search", { body: { query: "hello" } }),

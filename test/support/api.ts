@@ -28,9 +28,14 @@ export function call(method: string, path: string, options: CallOptions = {}): P
     body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     headers["Content-Type"] ??= "application/json";
   }
-  return exports.default.fetch(
-    new Request(`http://linkbase.test${path}`, { method, headers, body }),
-  );
+  // Redirects are the client's to follow (the snapshot endpoint answers 302).
+  const request = new Request(`http://linkbase.test${path}`, {
+    method,
+    headers,
+    body,
+    redirect: "manual",
+  });
+  return exports.default.fetch(request);
 }
 
 /** Asserts a status (showing the body when it differs) and returns the parsed JSON body. */
