@@ -1,7 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const workerTest = { testTimeout: 30_000, hookTimeout: 120_000 };
+// The Worker bundles src/zod.ts for "zod" (wrangler.toml [alias]); tests resolve it the same way.
+const resolve = {
+  alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL("./src/zod.ts", import.meta.url)) }],
+};
 
 /**
  * Three projects:
@@ -24,6 +29,7 @@ export default defineConfig({
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        resolve,
         test: { name: "workers-unit", include: ["test/**/*.unit.test.ts"], ...workerTest },
       },
       {
@@ -33,6 +39,7 @@ export default defineConfig({
             miniflare: { bindings: inject("workerBindings") },
           })),
         ],
+        resolve,
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import packageJson from "../package.json";
 
 export const APP_VERSION: string = packageJson.version;

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { Email, Password, User, UserName } from "../users/schemas";
 
 export const Register = z

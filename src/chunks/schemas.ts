@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import {
   SEARCH_MODES,
   SEARCH_QUERY_MAX,

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { decodeCursor, type Page, type Pagination, toPage } from "../pagination";
 import type { ProjectRole } from "../projects/constants";

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import {
   CHUNK_SIZE_DEFAULT,
   CHUNK_SIZE_MAX,

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { Project } from "../projects/schemas";
 import { Email } from "../users/schemas";
 import { SHARE_ROLES } from "./constants";

@@ -3,7 +3,7 @@
  * cleaned, turning tags into block boundaries and text into whitespace-collapsed, entity-decoded
  * blocks. Pure: runs anywhere.
  */
-import { decodeHTML } from "entities/decode";
+import { decodeEntities } from "./html-entities";
 
 /** Sentinel tag that the rewriter wraps around `<main>`, `<article>` and `[role=main]` regions. */
 export const REGION_TAG = "x-lb-region";
@@ -86,12 +86,12 @@ const TOKEN =
 const SPACES = /\s+/g;
 
 function clean(raw: string): string {
-  const decoded = raw.includes("&") ? decodeHTML(raw) : raw;
+  const decoded = decodeEntities(raw);
   return decoded.replace(SPACES, " ").trim();
 }
 
 function cleanCode(raw: string): string {
-  const decoded = raw.includes("&") ? decodeHTML(raw) : raw;
+  const decoded = decodeEntities(raw);
   return decoded.replace(/^\n+|\s+$/g, "");
 }
 

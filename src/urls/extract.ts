@@ -4,9 +4,9 @@
  * `extract-rewriter.ts` and `extract-blocks.ts` for why it is split that way.
  */
 
-import { decodeHTML } from "entities/decode";
 import { type Block, type ScannedBlock, scanBlocks } from "./extract-blocks";
 import { buildRewriter, emptyMeta } from "./extract-rewriter";
+import { decodeEntities } from "./html-entities";
 
 export type { Block } from "./extract-blocks";
 export { extractPlainText } from "./extract-plain";
@@ -84,7 +84,7 @@ function toBlock(b: ScannedBlock): Block {
 
 function metaText(value: string | null): string | null {
   if (value === null) return null;
-  const text = (value.includes("&") ? decodeHTML(value) : value).replace(/\s+/g, " ").trim();
+  const text = decodeEntities(value).replace(/\s+/g, " ").trim();
   return text === "" ? null : text;
 }
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The messages on INGEST_QUEUE. One queue and one consumer (`consumer.ts`) serve them all:

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 import { MAX_URL_LENGTH, MAX_URLS_PER_REQUEST, URL_STATUSES } from "./constants";
 
 // Length is checked again after normalization (address.ts); this bound only keeps bodies sane.

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 
 const ModelInfo = z
   .object({ provider: z.string(), model: z.string(), dimensions: z.number().int() })
