@@ -127,12 +127,14 @@ const OTHERS: Record<string, number> = {
 };
 
 const NAMED = new Map<string, string>();
-LATIN_1.split(" ").forEach((name, index) => NAMED.set(name, String.fromCharCode(0xa0 + index)));
-GREEK.split(" ").forEach((name, index) => {
-  if (name === "_") return;
+for (const [index, name] of LATIN_1.split(" ").entries()) {
+  NAMED.set(name, String.fromCharCode(0xa0 + index));
+}
+for (const [index, name] of GREEK.split(" ").entries()) {
+  if (name === "_") continue;
   NAMED.set(name, String.fromCharCode(0x391 + index));
   NAMED.set(name.toLowerCase(), String.fromCharCode(0x3b1 + index));
-});
+}
 for (const [name, code] of Object.entries(OTHERS)) NAMED.set(name, String.fromCharCode(code));
 
 // The HTML standard maps references to C1 controls as if they were windows-1252 bytes.
