@@ -105,6 +105,52 @@ export function projectJson(alias: string, roleExpr: SQL, { publicView = false }
     'created_at', api_time(${a}.created_at), 'updated_at', api_time(${a}.updated_at))`;
 }
 
+/**
+ * One page of a list inside a project, authorized in the same statement. `listed` selects
+ * `created_at, id, item, sort_at` newest first with `limit + 1` rows (see `createdBefore`);
+ * it only runs when the caller's role is at least `needed`.
+ *
+ * @example
+ * return listInProject<Share>({ db, userId, projectId, needed: "viewer", pagination, listed: sql`
+ *   select s.created_at, s.id, ${shareJson("s", "u")} as item, api_time(s.created_at) as sort_at
+ *   from project_shares s join users u on u.id = s.user_id
+ *   where s.project_id = ${projectId} and ${createdBefore("s", pagination.cursor)}
+ *   order by s.created_at desc, s.id desc limit ${pagination.limit + 1}` });
+ */
+export async function listInProject<T extends { id: string }>({
+  db,
+  userId,
+  projectId,
+  needed,
+  pagination,
+  listed,
+}: {
+  db: Database;
+  userId: string;
+  projectId: string;
+  needed: ProjectRole;
+  pagination: Pagination;
+  listed: SQL;
+}): Promise<Page<T>> {
+  const [row] = await selectRows<{
+    role: ProjectRole | null;
+    rows: { item: T; sort_at: string }[];
+  }>(
+    db,
+    sql`with access as (select ${callerRole(projectId, userId)} as role),
+        page as (
+          select * from (${listed}) listed
+          where (select role from access) in ${rolesAtLeast(needed)}
+        )
+        select (select role from access) as role,
+               coalesce((select json_agg(json_build_object('item', item, 'sort_at', sort_at)
+                                         order by created_at desc, id desc) from page),
+                        '[]'::json) as rows`,
+  );
+  requireRole(row?.role, needed);
+  return createdAtPage(row?.rows ?? [], pagination.limit);
+}
+
 /** Creates a project owned by the caller; 404 when the caller's account is gone. */
 export async function createProject({
   db,

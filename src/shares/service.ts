@@ -1,9 +1,9 @@
 import { VISIBLE_PREFIX_LENGTH } from "../auth/constants";
 import { randomToken, sha256Hex } from "../auth/utils";
 import { type Database, type SQL, selectRows, sql } from "../database";
-import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
-import { callerRole, projectJson, requireRole } from "../projects/service";
+import { callerRole, listInProject, projectJson, requireRole } from "../projects/service";
 import { UserNotFound } from "../users/exceptions";
 import { LINK_TOKEN_BYTES, LINK_TOKEN_PREFIX, type ShareRole } from "./constants";
 import {
@@ -85,28 +85,20 @@ export async function listShares({
   projectId,
   pagination,
 }: ProjectCall & { pagination: Pagination }): Promise<Page<Share>> {
-  const [row] = await selectRows<{
-    role: ProjectRole | null;
-    rows: { item: Share; sort_at: string }[];
-  }>(
+  return listInProject<Share>({
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
-        page as (
-          select s.created_at, s.id, ${shareJson("s", "u")} as item,
-                 api_time(s.created_at) as sort_at
-          from project_shares s join users u on u.id = s.user_id
-          where s.project_id = ${projectId} and (select role from access) is not null
-            and ${createdBefore("s", pagination.cursor)}
-          order by s.created_at desc, s.id desc
-          limit ${pagination.limit + 1}
-        )
-        select (select role from access) as role,
-               coalesce((select json_agg(json_build_object('item', item, 'sort_at', sort_at)
-                                         order by created_at desc, id desc) from page),
-                        '[]'::json) as rows`,
-  );
-  requireRole(row?.role, "viewer");
-  return createdAtPage(row?.rows ?? [], pagination.limit);
+    userId,
+    projectId,
+    needed: "viewer",
+    pagination,
+    listed: sql`select s.created_at, s.id, ${shareJson("s", "u")} as item,
+             api_time(s.created_at) as sort_at
+      from project_shares s join users u on u.id = s.user_id
+      where s.project_id = ${projectId}
+        and ${createdBefore("s", pagination.cursor)}
+      order by s.created_at desc, s.id desc
+      limit ${pagination.limit + 1}`,
+  });
 }
 
 /** Changes a share's role (owner only). */
@@ -199,27 +191,19 @@ export async function listLinks({
   projectId,
   pagination,
 }: ProjectCall & { pagination: Pagination }): Promise<Page<Link>> {
-  const [row] = await selectRows<{
-    role: ProjectRole | null;
-    rows: { item: Link; sort_at: string }[];
-  }>(
+  return listInProject<Link>({
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
-        page as (
-          select l.created_at, l.id, ${linkJson("l")} as item, api_time(l.created_at) as sort_at
-          from project_links l
-          where l.project_id = ${projectId} and (select role from access) = 'owner'
-            and ${createdBefore("l", pagination.cursor)}
-          order by l.created_at desc, l.id desc
-          limit ${pagination.limit + 1}
-        )
-        select (select role from access) as role,
-               coalesce((select json_agg(json_build_object('item', item, 'sort_at', sort_at)
-                                         order by created_at desc, id desc) from page),
-                        '[]'::json) as rows`,
-  );
-  requireRole(row?.role, "owner");
-  return createdAtPage(row?.rows ?? [], pagination.limit);
+    userId,
+    projectId,
+    needed: "owner",
+    pagination,
+    listed: sql`select l.created_at, l.id, ${linkJson("l")} as item, api_time(l.created_at) as sort_at
+      from project_links l
+      where l.project_id = ${projectId}
+        and ${createdBefore("l", pagination.cursor)}
+      order by l.created_at desc, l.id desc
+      limit ${pagination.limit + 1}`,
+  });
 }
 
 /** Revokes a link (owner only); it stops working at once. */

@@ -1,8 +1,8 @@
 import { type Database, type SQL, selectRows, sql } from "../database";
 import type { FieldError } from "../exceptions";
-import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
-import { callerRole, requireRole, rolesAtLeast } from "../projects/service";
+import { callerRole, listInProject, requireRole, rolesAtLeast } from "../projects/service";
 import { normalizeUrl } from "./address";
 import type { ErrorCode, UrlStatus } from "./constants";
 import { SnapshotNotFound, UrlNotFound, UrlRejected } from "./exceptions";
@@ -127,28 +127,20 @@ export async function listUrls({
   status,
   pagination,
 }: UrlCall & { status?: UrlStatus; pagination: Pagination }): Promise<Page<Url>> {
-  const [row] = await selectRows<{
-    role: ProjectRole | null;
-    rows: { item: Url; sort_at: string }[];
-  }>(
+  return listInProject<Url>({
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
-        page as (
-          select u.created_at, u.id, ${urlJson("u")} as item, api_time(u.created_at) as sort_at
-          from urls u
-          where u.project_id = ${projectId} and (select role from access) is not null
-            and (${status ?? null}::text is null or u.status = ${status ?? null})
-            and ${createdBefore("u", pagination.cursor)}
-          order by u.created_at desc, u.id desc
-          limit ${pagination.limit + 1}
-        )
-        select (select role from access) as role,
-               coalesce((select json_agg(json_build_object('item', item, 'sort_at', sort_at)
-                                         order by created_at desc, id desc) from page),
-                        '[]'::json) as rows`,
-  );
-  requireRole(row?.role, "viewer");
-  return createdAtPage(row?.rows ?? [], pagination.limit);
+    userId,
+    projectId,
+    needed: "viewer",
+    pagination,
+    listed: sql`select u.created_at, u.id, ${urlJson("u")} as item, api_time(u.created_at) as sort_at
+      from urls u
+      where u.project_id = ${projectId}
+        and (${status ?? null}::text is null or u.status = ${status ?? null})
+        and ${createdBefore("u", pagination.cursor)}
+      order by u.created_at desc, u.id desc
+      limit ${pagination.limit + 1}`,
+  });
 }
 
 /** One url of a project (viewer+). */
