@@ -103,6 +103,30 @@ describe("queue consumer", () => {
     expect(await urlRow(urlId)).toMatchObject({ status: "failed", error_code: "STORAGE_FAILED" });
   });
 
+  it("retries when the page server resets the connection, then fails with FETCH_FAILED", async () => {
+    const { urlId } = await seedUrl("/reset");
+    const first = message({ kind: "ingest", urlId }, 1);
+    await deliver(first);
+    expect(first.retry).toHaveBeenCalledOnce();
+    expect(await urlRow(urlId)).toMatchObject({ status: "queued", error_code: "FETCH_FAILED" });
+
+    const last = message({ kind: "ingest", urlId }, 5);
+    await deliver(last);
+    expect(last.ack).toHaveBeenCalledOnce();
+    expect(await urlRow(urlId)).toMatchObject({ status: "failed", error_code: "FETCH_FAILED" });
+  });
+
+  it("still stores and indexes a page when storage is slow", async () => {
+    const { urlId } = await seedUrl("/article");
+    await setFault("storage", "slow");
+    const msg = message({ kind: "ingest", urlId });
+    await deliver(msg);
+    expect(msg.ack).toHaveBeenCalledOnce();
+    const row = await urlRow(urlId);
+    expect(row).toMatchObject({ status: "ready", error_code: null });
+    expect(row?.chunks).toBe(row?.chunk_count);
+  }, 30_000);
+
   it("fails a url at once when the page itself is the problem (no retry)", async () => {
     const { urlId } = await seedUrl("/doc.pdf");
     const msg = message({ kind: "ingest", urlId });

@@ -125,6 +125,10 @@ export async function startTestSite(): Promise<TestSite> {
       timers.add(timer);
       return;
     }
+    if (path === "/reset") {
+      res.socket?.destroy();
+      return;
+    }
     if (path === "/doc.pdf")
       return send("application/pdf", Buffer.from("%PDF-1.4\n%âãÏÓ\n1 0 obj\n"));
     if (path === "/etag")

@@ -42,6 +42,16 @@ describe("GET /v1/system/health", () => {
     expect(body.checks.database?.status).toBe("ok");
   });
 
+  it("is 503 naming storage when S3 answers slower than the check allows", async () => {
+    await setFault("storage", "slow");
+    const body = await expectStatus<{ status: string; checks: Record<string, { status: string }> }>(
+      await call("GET", "/v1/system/health"),
+      503,
+    );
+    expect(body.checks.storage?.status).toBe("error");
+    expect(body.checks.database?.status).toBe("ok");
+  });
+
   it("costs one database round trip", async () => {
     const { roundTrips } = await countRoundTrips(() => call("GET", "/v1/system/health"));
     expect(roundTrips).toBe(1);
