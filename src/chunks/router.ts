@@ -3,7 +3,7 @@ import { createRouter, json, jsonBody, problems } from "../app";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
-import { projectMember } from "../projects/dependencies";
+import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
 import {
   Chunk,
@@ -24,7 +24,7 @@ const listUrlChunksRoute = createRoute({
   tags: ["chunks"],
   security,
   summary: "A url's chunks in document order (viewer+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: UrlChunksParams, query: PaginationQuery },
   responses: { 200: json(pageSchema(Chunk), "Chunks"), ...problems(401, 404, 422) },
 });
@@ -35,7 +35,7 @@ const getChunkRoute = createRoute({
   tags: ["chunks"],
   security,
   summary: "A chunk with its url (viewer+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: ChunkParams },
   responses: { 200: json(ChunkWithUrl, "The chunk"), ...problems(401, 404, 422) },
 });
@@ -46,7 +46,7 @@ const searchRoute = createRoute({
   tags: ["search"],
   security,
   summary: "Keyword, semantic or hybrid search over the project's chunks (viewer+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam, body: jsonBody(SearchRequest) },
   responses: {
     200: json(SearchResponse, "Best chunks first"),

@@ -2,15 +2,15 @@
  * Keyword, semantic and hybrid search over a project's chunks, each one SQL statement that also
  * authorizes the caller (a project role, or a public link's token), so a search is one round trip.
  */
-import { sha256Hex } from "../auth/utils";
+import * as authUtils from "../auth/utils";
 import type { Config, Env } from "../config";
 import { type Database, type SQL, selectRows, sql, transaction } from "../database";
 import type { ProjectRole } from "../projects/constants";
-import { callerRole, requireRole } from "../projects/service";
+import * as projectsService from "../projects/service";
 import { SharedLinkNotFound } from "../shares/exceptions";
-import { sharedProjectId } from "../shares/service";
+import * as sharesService from "../shares/service";
 import { toVectorLiteral } from "../vectorization/embedders";
-import { activeModel, getEmbedder } from "../vectorization/service";
+import * as vectorizationService from "../vectorization/service";
 import { HEADLINE_OPTIONS, HNSW_EF_SEARCH, HYBRID_CANDIDATES, RRF_K } from "./constants";
 import type { SearchRequest, SearchResponse, SearchResult } from "./schemas";
 import { urlRefJson } from "./service";
@@ -35,9 +35,9 @@ export async function searchProject({
   ...call
 }: SearchCall & { userId: string; projectId: string }): Promise<SearchResponse> {
   const access = sql`select ${projectId}::uuid as project_id, r.role
-    from (select ${callerRole(projectId, userId)} as role) r where r.role is not null`;
+    from (select ${projectsService.callerRole(projectId, userId)} as role) r where r.role is not null`;
   const { role, response } = await runSearch(call, access);
-  requireRole(role, "viewer");
+  projectsService.requireRole(role, "viewer");
   return response;
 }
 
@@ -53,7 +53,7 @@ export async function searchShared({
   ...call
 }: SearchCall & { token: string }): Promise<SearchResponse> {
   const access = sql`select l.project_id, 'viewer'::text as role
-    from (select ${sharedProjectId(await sha256Hex(token))} as project_id) l
+    from (select ${sharesService.sharedProjectId(await authUtils.sha256Hex(token))} as project_id) l
     where l.project_id is not null`;
   const { role, response } = await runSearch(call, access);
   if (!role) throw new SharedLinkNotFound();
@@ -65,13 +65,15 @@ async function runSearch({ db, env, config, input }: SearchCall, access: SQL) {
   const mode = input.mode;
   // The query is embedded before the statement, so the database sees one request.
   const vector =
-    mode === "keyword" ? null : (await getEmbedder(env, config).embed([input.query]))[0];
+    mode === "keyword"
+      ? null
+      : (await vectorizationService.getEmbedder(env, config).embed([input.query]))[0];
   if (mode !== "keyword" && !vector) throw new Error("the embedder returned no vector");
   const statement = searchStatement({
     access,
     input,
     vector: vector ? toVectorLiteral(vector) : null,
-    model: activeModel(config).model,
+    model: vectorizationService.activeModel(config).model,
   });
   const started = performance.now();
   const rows =

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { decodeCursor, type Page, type Pagination, toPage } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
-import { callerRole, requireRole } from "../projects/service";
+import * as projectsService from "../projects/service";
 import { UrlNotFound } from "../urls/exceptions";
 import { ChunkNotFound } from "./exceptions";
 import type { Chunk, ChunkWithUrl } from "./schemas";
@@ -56,7 +56,7 @@ export async function listUrlChunks({
   const after = pagination.cursor ? decodeCursor(pagination.cursor, PositionCursor)[0] : -1;
   const [row] = await selectRows<{ role: ProjectRole | null; found: boolean; items: Chunk[] }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         target as (
           select u.id from urls u
           where u.id = ${urlId} and u.project_id = ${projectId}
@@ -72,7 +72,7 @@ export async function listUrlChunks({
                coalesce((select json_agg(${chunkJson("p")} order by p.position) from page p),
                         '[]'::json) as items`,
   );
-  requireRole(row?.role, "viewer");
+  projectsService.requireRole(row?.role, "viewer");
   if (!row?.found) throw new UrlNotFound();
   return toPage(row.items, pagination.limit, (chunk) => [chunk.position]);
 }
@@ -91,7 +91,7 @@ export async function getChunk({
 }: ProjectCall & { chunkId: string }): Promise<ChunkWithUrl> {
   const [row] = await selectRows<{ role: ProjectRole | null; chunk: ChunkWithUrl | null }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role)
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role)
         select a.role,
                (select ${chunkJson("c")}::jsonb || jsonb_build_object('url', ${urlRefJson("u")})
                 from chunks c join urls u on u.id = c.url_id
@@ -99,7 +99,7 @@ export async function getChunk({
                   and a.role is not null) as chunk
         from access a`,
   );
-  requireRole(row?.role, "viewer");
+  projectsService.requireRole(row?.role, "viewer");
   if (!row?.chunk) throw new ChunkNotFound();
   return row.chunk;
 }

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app";
-import { authenticate } from "../auth/dependencies";
+import * as authDependencies from "../auth/dependencies";
 import { ValidationFailed } from "../exceptions";
 import { ProjectIdParam } from "./schemas";
 
@@ -25,4 +25,4 @@ export const validProjectId = createMiddleware<AppEnv>(async (c, next) => {
  * @example
  * createRoute({ method: "get", path: "/{project_id}/urls", middleware: projectMember, … })
  */
-export const projectMember = [authenticate, validProjectId];
+export const projectMember = [authDependencies.authenticate, validProjectId];

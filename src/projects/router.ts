@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
-import { authenticate } from "../auth/dependencies";
+import * as authDependencies from "../auth/dependencies";
 import * as awsService from "../aws/service";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
@@ -17,7 +17,7 @@ const createProjectRoute = createRoute({
   tags,
   security,
   summary: "Create a project you own",
-  middleware: [authenticate] as const,
+  middleware: [authDependencies.authenticate] as const,
   request: { body: jsonBody(ProjectCreate) },
   responses: { 201: json(Project, "Created"), ...problems(400, 401, 404, 413, 415, 422) },
 });
@@ -28,7 +28,7 @@ const listProjectsRoute = createRoute({
   tags,
   security,
   summary: "Projects you own or are shared on, newest first",
-  middleware: [authenticate] as const,
+  middleware: [authDependencies.authenticate] as const,
   request: { query: PaginationQuery.extend(ProjectListQuery.shape) },
   responses: { 200: json(pageSchema(Project), "Projects"), ...problems(401, 422) },
 });

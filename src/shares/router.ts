@@ -5,7 +5,7 @@ import { searchShared } from "../chunks/search";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
-import { projectMember } from "../projects/dependencies";
+import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
 import {
   Link,
@@ -22,8 +22,8 @@ import {
 import * as sharesService from "./service";
 
 const security = [{ bearer: [] }];
-const shares = { tags: ["shares"], security, middleware: projectMember };
-const links = { tags: ["links"], security, middleware: projectMember };
+const shares = { tags: ["shares"], security, middleware: projectsDependencies.projectMember };
+const links = { tags: ["links"], security, middleware: projectsDependencies.projectMember };
 
 const createShareRoute = createRoute({
   ...shares,

@@ -1,9 +1,9 @@
 import { VISIBLE_PREFIX_LENGTH } from "../auth/constants";
-import { randomToken, sha256Hex } from "../auth/utils";
+import * as authUtils from "../auth/utils";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
-import { callerRole, listInProject, projectJson, requireRole } from "../projects/service";
+import * as projectsService from "../projects/service";
 import { UserNotFound } from "../users/exceptions";
 import { LINK_TOKEN_BYTES, LINK_TOKEN_PREFIX, type ShareRole } from "./constants";
 import {
@@ -54,7 +54,7 @@ export async function createShare({
     share: Share | null;
   }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         target as (
           select t.* from users t
           where lower(t.email) = lower(${email}) and (select role from access) = 'owner'
@@ -71,7 +71,7 @@ export async function createShare({
                (select ${shareJson("s", "u")} from created s join target u on u.id = s.user_id)
                  as share`,
   );
-  requireRole(row?.role, "owner");
+  projectsService.requireRole(row?.role, "owner");
   if (row?.share) return row.share;
   if (!row?.target_found) throw new UserNotFound("No user has this email.");
   if (row.target_is_owner) throw new ShareWithOwner();
@@ -85,7 +85,7 @@ export async function listShares({
   projectId,
   pagination,
 }: ProjectCall & { pagination: Pagination }): Promise<Page<Share>> {
-  return listInProject<Share>({
+  return projectsService.listInProject<Share>({
     db,
     userId,
     projectId,
@@ -111,7 +111,7 @@ export async function updateShare({
 }: ProjectCall & { shareId: string; role: ShareRole }): Promise<Share> {
   const [row] = await selectRows<{ role: ProjectRole | null; share: Share | null }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         updated as (
           update project_shares set role = ${role}
           where id = ${shareId} and project_id = ${projectId}
@@ -122,7 +122,7 @@ export async function updateShare({
                (select ${shareJson("s", "u")} from updated s join users u on u.id = s.user_id)
                  as share`,
   );
-  requireRole(row?.role, "owner");
+  projectsService.requireRole(row?.role, "owner");
   if (!row?.share) throw new ShareNotFound();
   return row.share;
 }
@@ -136,7 +136,7 @@ export async function deleteShare({
 }: ProjectCall & { shareId: string }): Promise<void> {
   const [row] = await selectRows<{ role: ProjectRole | null; found: boolean; deleted: boolean }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         gone as (
           delete from project_shares
           where id = ${shareId} and project_id = ${projectId}
@@ -148,10 +148,10 @@ export async function deleteShare({
                       where id = ${shareId} and project_id = ${projectId}) as found,
                exists(select 1 from gone) as deleted`,
   );
-  requireRole(row?.role, "viewer");
+  projectsService.requireRole(row?.role, "viewer");
   if (row?.deleted) return;
   if (!row?.found) throw new ShareNotFound();
-  requireRole(row.role, "owner");
+  projectsService.requireRole(row.role, "owner");
 }
 
 /**
@@ -164,13 +164,13 @@ export async function createLink({
   projectId,
   expiresAt,
 }: ProjectCall & { expiresAt?: string }): Promise<LinkCreated> {
-  const token = `${LINK_TOKEN_PREFIX}${randomToken(LINK_TOKEN_BYTES)}`;
+  const token = `${LINK_TOKEN_PREFIX}${authUtils.randomToken(LINK_TOKEN_BYTES)}`;
   const [row] = await selectRows<{ role: ProjectRole | null; link: Link | null }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         created as (
           insert into project_links (project_id, token_hash, prefix, expires_at)
-          select ${projectId}::uuid, ${await sha256Hex(token)}::text,
+          select ${projectId}::uuid, ${await authUtils.sha256Hex(token)}::text,
                  ${token.slice(0, VISIBLE_PREFIX_LENGTH)}::text,
                  ${expiresAt ?? null}::timestamptz
           where (select role from access) = 'owner'
@@ -178,7 +178,7 @@ export async function createLink({
         )
         select (select role from access) as role, (select ${linkJson("l")} from created l) as link`,
   );
-  requireRole(row?.role, "owner");
+  projectsService.requireRole(row?.role, "owner");
   if (!row?.link) throw new Error("link insert returned no row");
   const { prefix: _shownOnList, ...link } = row.link;
   return { ...link, token };
@@ -191,7 +191,7 @@ export async function listLinks({
   projectId,
   pagination,
 }: ProjectCall & { pagination: Pagination }): Promise<Page<Link>> {
-  return listInProject<Link>({
+  return projectsService.listInProject<Link>({
     db,
     userId,
     projectId,
@@ -215,7 +215,7 @@ export async function deleteLink({
 }: ProjectCall & { linkId: string }): Promise<void> {
   const [row] = await selectRows<{ role: ProjectRole | null; deleted: boolean }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         gone as (
           delete from project_links
           where id = ${linkId} and project_id = ${projectId} and (select role from access) = 'owner'
@@ -223,7 +223,7 @@ export async function deleteLink({
         )
         select (select role from access) as role, exists(select 1 from gone) as deleted`,
   );
-  requireRole(row?.role, "owner");
+  projectsService.requireRole(row?.role, "owner");
   if (!row?.deleted) throw new LinkNotFound();
 }
 
@@ -237,7 +237,7 @@ export async function deleteLink({
  * property a byte-by-byte comparison of the token itself would lack.
  *
  * @example
- * sql`select … from chunks c where c.project_id = ${sharedProjectId(await sha256Hex(token))}`
+ * sql`select … from chunks c where c.project_id = ${sharedProjectId(await authUtils.sha256Hex(token))}`
  */
 export function sharedProjectId(tokenHash: string): SQL {
   return sql`(select _link.project_id from project_links _link
@@ -255,8 +255,8 @@ export async function getSharedProject({
 }): Promise<SharedProject> {
   const [row] = await selectRows<{ project: SharedProject }>(
     db,
-    sql`select ${projectJson("p", sql`'viewer'`, { publicView: true })} as project
-        from projects p where p.id = ${sharedProjectId(await sha256Hex(token))}`,
+    sql`select ${projectsService.projectJson("p", sql`'viewer'`, { publicView: true })} as project
+        from projects p where p.id = ${sharedProjectId(await authUtils.sha256Hex(token))}`,
   );
   if (!row) throw new SharedLinkNotFound();
   return row.project;
@@ -266,7 +266,7 @@ export async function getSharedProject({
 export async function requireSharedProject({ db, token }: { db: Database; token: string }) {
   const [row] = await selectRows<{ project_id: string | null }>(
     db,
-    sql`select ${sharedProjectId(await sha256Hex(token))} as project_id`,
+    sql`select ${sharedProjectId(await authUtils.sha256Hex(token))} as project_id`,
   );
   if (!row?.project_id) throw new SharedLinkNotFound();
   return row.project_id;

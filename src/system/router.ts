@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, problems } from "../app";
 import * as authDependencies from "../auth/dependencies";
-import { getS3 } from "../aws/service";
+import * as awsService from "../aws/service";
 import { APP_VERSION, getConfig } from "../config";
 import { getDb } from "../database";
 import * as vectorizationService from "../vectorization/service";
@@ -38,7 +38,7 @@ export const systemRouter = createRouter()
   .openapi(healthRoute, async (c) => {
     const health = await systemService.checkHealth({
       db: getDb(c.env),
-      s3: getS3(c.env),
+      s3: awsService.getS3(c.env),
       version: APP_VERSION,
     });
     return c.json(health, health.status === "ok" ? 200 : 503);

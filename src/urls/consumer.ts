@@ -1,5 +1,5 @@
 import { S3Error } from "../aws/client";
-import { getS3 } from "../aws/service";
+import * as awsService from "../aws/service";
 import { type Config, type Env, getConfig } from "../config";
 import { getDb } from "../database";
 import { redact } from "../exceptions";
@@ -36,7 +36,7 @@ async function handle(message: Message<unknown>, env: Env, config: Config): Prom
   try {
     if (body.kind === "ingest") await ingest(message, body.urlId, env, config);
     else if (body.kind === "delete-prefix") {
-      await getS3(env).deletePrefix(body.prefix);
+      await awsService.getS3(env).deletePrefix(body.prefix);
       message.ack();
     } else {
       await vectorizationService.reembedProject({
@@ -57,7 +57,7 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
   const db = getDb(env);
   const deps: IngestDeps = {
     db,
-    s3: getS3(env),
+    s3: awsService.getS3(env),
     embedder: vectorizationService.getEmbedder(env, config),
     queue: env.INGEST_QUEUE,
     fetch: fetchSettings(config),

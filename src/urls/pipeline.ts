@@ -1,6 +1,6 @@
-import { sha256Hex } from "../auth/utils";
+import * as authUtils from "../auth/utils";
 import { type S3Client, S3Error } from "../aws/client";
-import { enqueuePrefixDeletion, snapshotKey } from "../aws/service";
+import * as awsService from "../aws/service";
 import { chunkDocument, embeddingInput } from "../chunks/chunker";
 import type { Database } from "../database";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
@@ -49,7 +49,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     return { kind: "not-modified" };
   }
   const { page } = outcome;
-  const key = snapshotKey(target.projectId, urlId, page.contentHash);
+  const key = awsService.snapshotKey(target.projectId, urlId, page.contentHash);
   if (key !== target.snapshotKey) {
     await deps.s3
       .put(key, page.raw, `${page.contentType}; charset=${page.encoding}`)
@@ -68,7 +68,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
   const inputs = chunks.map((chunk) => embeddingInput(doc.title, chunk));
   // The hash covers what is embedded (title and heading path included), so equal hashes under
   // the same model mean an equal vector.
-  const hashes = await Promise.all(inputs.map((input) => sha256Hex(input)));
+  const hashes = await Promise.all(inputs.map((input) => authUtils.sha256Hex(input)));
   const reusable = await store.startProcessing(deps.db, urlId, hashes, deps.embedder.model);
   if (!reusable) return await forget(deps, key, target.snapshotKey);
 
@@ -134,6 +134,6 @@ async function removeObject(deps: IngestDeps, key: string): Promise<void> {
   try {
     await deps.s3.delete(key);
   } catch {
-    await enqueuePrefixDeletion(deps.queue, [key]);
+    await awsService.enqueuePrefixDeletion(deps.queue, [key]);
   }
 }

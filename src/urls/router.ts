@@ -4,7 +4,7 @@ import * as awsService from "../aws/service";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
-import { projectMember } from "../projects/dependencies";
+import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
 import { fetchSettings } from "./config";
 import { SNAPSHOT_URL_TTL_SECONDS } from "./constants";
@@ -21,7 +21,7 @@ const addUrlsRoute = createRoute({
   tags,
   security,
   summary: "Add one url or up to 100 (editor+); urls already in the project come back as they are",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam, body: jsonBody(UrlCreate) },
   responses: {
     202: json(UrlItems, "Accepted: new urls are queued for ingestion"),
@@ -35,7 +35,7 @@ const listUrlsRoute = createRoute({
   tags,
   security,
   summary: "A project's urls, newest first (viewer+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam, query: PaginationQuery.extend(UrlListQuery.shape) },
   responses: { 200: json(pageSchema(Url), "Urls"), ...problems(401, 404, 422) },
 });
@@ -46,7 +46,7 @@ const getUrlRoute = createRoute({
   tags,
   security,
   summary: "One url (viewer+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
   responses: { 200: json(Url, "The url"), ...problems(401, 404, 422) },
 });
@@ -57,7 +57,7 @@ const refreshUrlRoute = createRoute({
   tags,
   security,
   summary: "Fetch and index the url again (editor+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
   responses: { 202: json(Url, "Queued again"), ...problems(401, 403, 404, 422) },
 });
@@ -68,7 +68,7 @@ const deleteUrlRoute = createRoute({
   tags,
   security,
   summary: "Delete a url with its chunks and snapshots (editor+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
   responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 422) },
 });
@@ -79,7 +79,7 @@ const snapshotRoute = createRoute({
   tags,
   security,
   summary: "Redirect to a short-lived link to the stored raw page (viewer+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
   responses: {
     302: { description: "Location: a presigned URL of the snapshot" },

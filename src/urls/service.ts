@@ -2,7 +2,7 @@ import { type Database, type SQL, selectRows, sql } from "../database";
 import type { FieldError } from "../exceptions";
 import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
-import { callerRole, listInProject, requireRole, rolesAtLeast } from "../projects/service";
+import * as projectsService from "../projects/service";
 import { normalizeUrl } from "./address";
 import type { ErrorCode, UrlStatus } from "./constants";
 import { SnapshotNotFound, UrlNotFound, UrlRejected } from "./exceptions";
@@ -83,7 +83,7 @@ export async function addUrls({
   const run = () =>
     selectRows<{ role: ProjectRole | null; items: Url[]; created_ids: string[] }>(
       db,
-      sql`with access as (select ${callerRole(projectId, userId)} as role),
+      sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
           input as (
             select x.ord, x.url, x.normalized
             from json_to_recordset(${input}::json) as x(ord int, url text, normalized text)
@@ -91,7 +91,7 @@ export async function addUrls({
           inserted as (
             insert into urls (project_id, url, normalized_url)
             select ${projectId}::uuid, i.url, i.normalized from input i
-            where (select role from access) in ${rolesAtLeast("editor")}
+            where (select role from access) in ${projectsService.rolesAtLeast("editor")}
             order by i.ord
             on conflict (project_id, normalized_url) do nothing
             returning *
@@ -104,7 +104,7 @@ export async function addUrls({
             select i.ord, e.id, ${urlJson("e")}, false
             from input i join urls e
               on e.project_id = ${projectId}::uuid and e.normalized_url = i.normalized
-            where (select role from access) in ${rolesAtLeast("editor")}
+            where (select role from access) in ${projectsService.rolesAtLeast("editor")}
           )
           select (select role from access) as role,
                  coalesce((select json_agg(f.item order by f.ord) from found f), '[]'::json) as items,
@@ -112,7 +112,7 @@ export async function addUrls({
                    as created_ids`,
     );
   let [row] = await run();
-  requireRole(row?.role, "editor");
+  projectsService.requireRole(row?.role, "editor");
   // A concurrent add of the same url committed after our snapshot: neither inserted nor seen.
   // Asking again sees it; this second round trip happens only in that race.
   if ((row?.items.length ?? 0) < urls.length) [row] = await run();
@@ -127,7 +127,7 @@ export async function listUrls({
   status,
   pagination,
 }: UrlCall & { status?: UrlStatus; pagination: Pagination }): Promise<Page<Url>> {
-  return listInProject<Url>({
+  return projectsService.listInProject<Url>({
     db,
     userId,
     projectId,
@@ -147,13 +147,13 @@ export async function listUrls({
 export async function getUrl({ db, userId, projectId, urlId }: UrlCall & { urlId: string }) {
   const [row] = await selectRows<{ role: ProjectRole | null; url: Url | null }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role)
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role)
         select (select role from access) as role,
                (select ${urlJson("u")} from urls u
                 where u.id = ${urlId} and u.project_id = ${projectId}
                   and (select role from access) is not null) as url`,
   );
-  requireRole(row?.role, "viewer");
+  projectsService.requireRole(row?.role, "viewer");
   if (!row?.url) throw new UrlNotFound();
   return row.url;
 }
@@ -167,18 +167,18 @@ export async function refreshUrl({
 }: UrlCall & { urlId: string }): Promise<Url> {
   const [row] = await selectRows<{ role: ProjectRole | null; url: Url | null }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         updated as (
           update urls set status = 'queued', error_code = null, error_message = null,
                           updated_at = now()
           where id = ${urlId} and project_id = ${projectId}
-            and (select role from access) in ${rolesAtLeast("editor")}
+            and (select role from access) in ${projectsService.rolesAtLeast("editor")}
           returning *
         )
         select (select role from access) as role,
                (select ${urlJson("u")} from updated u) as url`,
   );
-  requireRole(row?.role, "editor");
+  projectsService.requireRole(row?.role, "editor");
   if (!row?.url) throw new UrlNotFound();
   return row.url;
 }
@@ -187,15 +187,15 @@ export async function refreshUrl({
 export async function deleteUrl({ db, userId, projectId, urlId }: UrlCall & { urlId: string }) {
   const [row] = await selectRows<{ role: ProjectRole | null; deleted: boolean }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         gone as (
           delete from urls where id = ${urlId} and project_id = ${projectId}
-            and (select role from access) in ${rolesAtLeast("editor")}
+            and (select role from access) in ${projectsService.rolesAtLeast("editor")}
           returning id
         )
         select (select role from access) as role, exists(select 1 from gone) as deleted`,
   );
-  requireRole(row?.role, "editor");
+  projectsService.requireRole(row?.role, "editor");
   if (!row?.deleted) throw new UrlNotFound();
 }
 
@@ -212,7 +212,7 @@ export async function snapshotKeyOf({
     snapshot_key: string | null;
   }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role),
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         target as (
           select u.snapshot_key from urls u
           where u.id = ${urlId} and u.project_id = ${projectId}
@@ -221,7 +221,7 @@ export async function snapshotKeyOf({
         select (select role from access) as role, exists(select 1 from target) as found,
                (select snapshot_key from target) as snapshot_key`,
   );
-  requireRole(row?.role, "viewer");
+  projectsService.requireRole(row?.role, "viewer");
   if (!row?.found) throw new UrlNotFound();
   if (!row.snapshot_key) throw new SnapshotNotFound();
   return row.snapshot_key;

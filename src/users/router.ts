@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
-import { authenticate, requireAdmin } from "../auth/dependencies";
+import * as authDependencies from "../auth/dependencies";
 import * as awsService from "../aws/service";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
@@ -17,7 +17,7 @@ const getMeRoute = createRoute({
   tags,
   security,
   summary: "The caller, with counts",
-  middleware: [authenticate] as const,
+  middleware: [authDependencies.authenticate] as const,
   responses: { 200: json(UserMe, "The caller"), ...problems(401, 404) },
 });
 
@@ -27,7 +27,7 @@ const updateMeRoute = createRoute({
   tags,
   security,
   summary: "Rename, or change password (revokes every refresh token)",
-  middleware: [authenticate] as const,
+  middleware: [authDependencies.authenticate] as const,
   request: { body: jsonBody(UserUpdate) },
   responses: { 200: json(User, "Updated"), ...problems(400, 401, 404, 415, 422) },
 });
@@ -38,7 +38,7 @@ const deleteMeRoute = createRoute({
   tags,
   security,
   summary: "Delete the account and everything it owns",
-  middleware: [authenticate] as const,
+  middleware: [authDependencies.authenticate] as const,
   responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
 });
 
@@ -48,7 +48,7 @@ const listUsersRoute = createRoute({
   tags,
   security,
   summary: "All users (admin)",
-  middleware: [requireAdmin] as const,
+  middleware: [authDependencies.requireAdmin] as const,
   request: { query: PaginationQuery.extend(UserListQuery.shape) },
   responses: { 200: json(pageSchema(User), "Users"), ...problems(401, 403, 422) },
 });

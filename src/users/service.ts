@@ -1,5 +1,5 @@
 import { InvalidCredentials } from "../auth/exceptions";
-import { hashPassword, verifyPassword } from "../auth/utils";
+import * as authUtils from "../auth/utils";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import { UserNotFound } from "./exceptions";
@@ -82,8 +82,9 @@ export async function changePassword({
   );
   if (!stored) throw new UserNotFound();
   const oldHash = stored.password_hash;
-  if (!(await verifyPassword(currentPassword, oldHash)).ok) throw new InvalidCredentials();
-  const newHash = await hashPassword(newPassword);
+  if (!(await authUtils.verifyPassword(currentPassword, oldHash)).ok)
+    throw new InvalidCredentials();
+  const newHash = await authUtils.hashPassword(newPassword);
   const [row] = await selectRows<{ user: User | null }>(
     db,
     sql`with changed as (

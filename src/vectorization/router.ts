@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, problems } from "../app";
-import { authenticate } from "../auth/dependencies";
+import * as authDependencies from "../auth/dependencies";
 import { getConfig } from "../config";
 import { getDb } from "../database";
-import { projectMember } from "../projects/dependencies";
+import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
 import { EMBEDDING_DIMENSIONS, EMBEDDING_MODELS } from "./embedders";
 import { EmbeddingModels, VectorizationStatus } from "./schemas";
@@ -18,7 +18,7 @@ const listModelsRoute = createRoute({
   tags,
   security,
   summary: "Embedding providers and models, and the active one",
-  middleware: [authenticate] as const,
+  middleware: [authDependencies.authenticate] as const,
   responses: { 200: json(EmbeddingModels, "Models"), ...problems(401) },
 });
 
@@ -28,7 +28,7 @@ const getStatusRoute = createRoute({
   tags,
   security,
   summary: "How many of the project's chunks are embedded with the active model (viewer+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam },
   responses: { 200: json(VectorizationStatus, "Counts"), ...problems(401, 404, 422) },
 });
@@ -39,7 +39,7 @@ const reembedRoute = createRoute({
   tags,
   security,
   summary: "Re-embed the chunks missing or stale for the active model, in the background (editor+)",
-  middleware: projectMember,
+  middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam },
   responses: {
     202: json(VectorizationStatus, "Queued; the counts as they were when queued"),

@@ -2,7 +2,7 @@ import { embeddingInput } from "../chunks/chunker";
 import type { Config, Env } from "../config";
 import { type Database, selectRows, sql } from "../database";
 import type { ProjectRole } from "../projects/constants";
-import { callerRole, requireRole } from "../projects/service";
+import * as projectsService from "../projects/service";
 import { REEMBED_BATCH_SIZE } from "./constants";
 import { createEmbedder, EMBEDDING_MODELS, type Embedder, toVectorLiteral } from "./embedders";
 import type { VectorizationStatus } from "./schemas";
@@ -71,7 +71,7 @@ export async function vectorizationStatus({
   const { provider, model, dimensions } = activeModel(config);
   const [row] = await selectRows<{ role: ProjectRole | null; status: VectorizationStatus }>(
     db,
-    sql`with access as (select ${callerRole(projectId, userId)} as role)
+    sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role)
         select (select role from access) as role, json_build_object(
           'model', ${model}::text, 'provider', ${provider}::text, 'dimensions', ${dimensions}::int,
           'chunks_total', count(*),
@@ -82,7 +82,7 @@ export async function vectorizationStatus({
         from chunks c
         where c.project_id = ${projectId} and (select role from access) is not null`,
   );
-  requireRole(row?.role, needed);
+  projectsService.requireRole(row?.role, needed);
   if (!row) throw new Error("status query returned no row");
   return row.status;
 }

@@ -22,10 +22,10 @@ describe("POST /v1/auth/register", () => {
     expect(roundTrips).toBe(1);
   });
 
-  it("makes an account listed in ADMIN_EMAILS an admin", async () => {
+  it("makes an account listed in ADMIN_EMAILS an admin, whatever the letter case", async () => {
     const body = await expectStatus<{ user: { role: string } }>(
       await call("POST", "/v1/auth/register", {
-        body: { email: "Admin@Linkbase.test", password },
+        body: { email: "Register-Admin@Linkbase.test", password },
       }),
       201,
     );

@@ -12,7 +12,7 @@ export function query<T>(statement: SQL): Promise<T[]> {
 }
 
 /**
- * A user with the admin role. Promoted in SQL rather than registered as admin@linkbase.test, which
+ * A user with the admin role. Promoted in SQL rather than registered through ADMIN_EMAILS, which
  * only one test file can register; the role reaches the JWT at the next login.
  */
 export async function createAdmin(): Promise<TestUser> {

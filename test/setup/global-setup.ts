@@ -14,7 +14,8 @@ declare module "vitest" {
   }
 }
 
-export const ADMIN_EMAIL = "admin@linkbase.test";
+/** Accounts registered with these emails become admins; each is registered by one test file. */
+export const ADMIN_EMAILS = ["register-admin@linkbase.test"];
 
 /**
  * Starts the local stack in memory for the `workers` tests, fronts the database and S3 with
@@ -49,7 +50,7 @@ export default async function setup(project: TestProject) {
     ...stack.workerVars,
     DATABASE_HTTP_ENDPOINT: proxies.database?.url ?? stack.db.url,
     S3_ENDPOINT: proxies.storage?.url ?? stack.s3.endpoint,
-    ADMIN_EMAILS: ADMIN_EMAIL,
+    ADMIN_EMAILS: ADMIN_EMAILS.join(","),
     // Only the test site is exempt from the address screen; S3 and the database are not.
     FETCH_ALLOW_HOSTS: new URL(site.url).host,
     FETCH_TIMEOUT_MS: String(TEST_FETCH_TIMEOUT_MS),

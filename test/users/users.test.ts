@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createAdmin } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
 import { createUser } from "../support/factories";
 
@@ -118,15 +119,7 @@ describe("GET /v1/users (admin)", () => {
   });
 
   it("lists and filters users for an admin, paginated", async () => {
-    const admin = await expectStatus<{ access_token: string }>(
-      await call("POST", "/v1/auth/login", {
-        body: { email: "admin@linkbase.test", password: "correct horse battery" },
-      }),
-      200,
-    ).catch(async () => null);
-    const token =
-      admin?.access_token ??
-      (await createUser({ email: `admin@linkbase.test` }).then((created) => created.accessToken));
+    const token = (await createAdmin()).accessToken;
     const marker = crypto.randomUUID().slice(0, 8);
     await createUser({ name: `Needle ${marker}` });
     await createUser({ name: `Needle ${marker}` });
