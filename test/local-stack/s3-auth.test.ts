@@ -1,36 +1,16 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { AwsClient } from "aws4fetch";
 import { XMLParser } from "fast-xml-parser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalS3, startLocalS3 } from "../../scripts/local-s3/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startLocalS3 } from "../../scripts/local-s3/server";
+import { BUCKET, client, KEY_ID, OPTIONS, REGION, SECRET, useLocalS3 } from "./s3-setup";
 
-const BUCKET = "linkbase";
-const REGION = "us-east-1";
-const KEY_ID = "local-key";
-const SECRET = "local-secret";
-const options = { bucket: BUCKET, region: REGION, accessKeyId: KEY_ID, secretAccessKey: SECRET };
 const xml = new XMLParser({ parseTagValue: false });
 
-let s3: LocalS3;
-let dataDir: string;
-const client = (overrides: Partial<ConstructorParameters<typeof AwsClient>[0]> = {}) =>
-  new AwsClient({
-    accessKeyId: KEY_ID,
-    secretAccessKey: SECRET,
-    service: "s3",
-    region: REGION,
-    retries: 0,
-    ...overrides,
-  });
+const local = useLocalS3("local-s3-auth");
 const aws = client();
-const url = (key: string) =>
-  `${s3.endpoint}/${BUCKET}/${key.split("/").map(encodeURIComponent).join("/")}`;
 const amzDate = (msAgo: number) =>
   new Date(Date.now() - msAgo).toISOString().replace(/[:-]|\.\d{3}/g, "");
 
@@ -45,7 +25,7 @@ async function presign(
   key: string,
   init: { expires?: number; datetime?: string; method?: string } = {},
 ) {
-  const target = new URL(url(key));
+  const target = new URL(local.url(key));
   if (init.expires !== undefined) target.searchParams.set("X-Amz-Expires", String(init.expires));
   const signed = await aws.sign(target.toString(), {
     method: init.method ?? "GET",
@@ -55,37 +35,33 @@ async function presign(
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "local-s3-auth-"));
-  s3 = await startLocalS3({ port: 0, dataDir, ...options });
-  const res = await aws.fetch(url("docs/ü ñ page.txt"), { method: "PUT", body: "secret page" });
+  const res = await aws.fetch(local.url("docs/ü ñ page.txt"), {
+    method: "PUT",
+    body: "secret page",
+  });
   expect(res.status).toBe(200);
-});
-
-afterAll(async () => {
-  await s3?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("Authorization header signatures", () => {
   it("a wrong secret is 403 SignatureDoesNotMatch with the string to sign for debugging", async () => {
-    const res = await client({ secretAccessKey: "wrong" }).fetch(url("docs/ü ñ page.txt"));
+    const res = await client({ secretAccessKey: "wrong" }).fetch(local.url("docs/ü ñ page.txt"));
     const text = await expectError(res, 403, "SignatureDoesNotMatch");
     expect(text).toContain("<StringToSign>AWS4-HMAC-SHA256");
   });
 
   it("an unknown access key is 403 InvalidAccessKeyId", async () => {
-    const res = await client({ accessKeyId: "nobody" }).fetch(url("docs/ü ñ page.txt"));
+    const res = await client({ accessKeyId: "nobody" }).fetch(local.url("docs/ü ñ page.txt"));
     await expectError(res, 403, "InvalidAccessKeyId");
   });
 
   it("an unsigned request is 403 AccessDenied", async () => {
-    await expectError(await fetch(url("docs/ü ñ page.txt")), 403, "AccessDenied");
+    await expectError(await fetch(local.url("docs/ü ñ page.txt")), 403, "AccessDenied");
   });
 
   it("a tampered x-amz-content-sha256 header is 403 SignatureDoesNotMatch and stores nothing", async () => {
     const body = "payload";
     const sha = createHash("sha256").update(body).digest("hex");
-    const signed = await aws.sign(url("tampered.txt"), {
+    const signed = await aws.sign(local.url("tampered.txt"), {
       method: "PUT",
       body,
       headers: { "x-amz-content-sha256": sha },
@@ -94,46 +70,48 @@ describe("Authorization header signatures", () => {
     headers.set("x-amz-content-sha256", createHash("sha256").update("evil").digest("hex"));
     const res = await fetch(signed.url, { method: "PUT", headers, body: "evil" });
     await expectError(res, 403, "SignatureDoesNotMatch");
-    expect((await aws.fetch(url("tampered.txt"), { method: "HEAD" })).status).toBe(404);
+    expect((await aws.fetch(local.url("tampered.txt"), { method: "HEAD" })).status).toBe(404);
   });
 
   it("a request replayed against another key, query or host is 403 SignatureDoesNotMatch", async () => {
-    const signed = await aws.sign(url("docs/ü ñ page.txt"));
-    const otherKey = await fetch(url("docs/other.txt"), { headers: signed.headers });
+    const signed = await aws.sign(local.url("docs/ü ñ page.txt"));
+    const otherKey = await fetch(local.url("docs/other.txt"), { headers: signed.headers });
     await expectError(otherKey, 403, "SignatureDoesNotMatch");
 
-    const list = await aws.sign(`${s3.endpoint}/${BUCKET}?list-type=2&prefix=docs/`);
-    const otherQuery = await fetch(`${s3.endpoint}/${BUCKET}?list-type=2&prefix=private/`, {
+    const list = await aws.sign(`${local.s3.endpoint}/${BUCKET}?list-type=2&prefix=docs/`);
+    const otherQuery = await fetch(`${local.s3.endpoint}/${BUCKET}?list-type=2&prefix=private/`, {
       headers: list.headers,
     });
     await expectError(otherQuery, 403, "SignatureDoesNotMatch");
 
     // Signed for "localhost:<port>", sent to 127.0.0.1:<port>: the host header is signed with its port.
-    const viaLocalhost = await aws.sign(url("docs/ü ñ page.txt").replace("127.0.0.1", "localhost"));
-    const res = await fetch(url("docs/ü ñ page.txt"), { headers: viaLocalhost.headers });
+    const viaLocalhost = await aws.sign(
+      local.url("docs/ü ñ page.txt").replace("127.0.0.1", "localhost"),
+    );
+    const res = await fetch(local.url("docs/ü ñ page.txt"), { headers: viaLocalhost.headers });
     await expectError(res, 403, "SignatureDoesNotMatch");
   });
 
   it("an x-amz-* header added after signing is 403 AccessDenied", async () => {
-    const signed = await aws.sign(url("docs/ü ñ page.txt"));
+    const signed = await aws.sign(local.url("docs/ü ñ page.txt"));
     const headers = new Headers(signed.headers);
     headers.set("x-amz-meta-injected", "1");
     await expectError(await fetch(signed.url, { headers }), 403, "AccessDenied");
   });
 
   it("a stale x-amz-date is 403 RequestTimeTooSkewed and a wrong region is 400", async () => {
-    const stale = await aws.sign(url("docs/ü ñ page.txt"), {
+    const stale = await aws.sign(local.url("docs/ü ñ page.txt"), {
       aws: { datetime: amzDate(20 * 60_000) },
     });
     await expectError(await fetch(stale), 403, "RequestTimeTooSkewed");
-    const wrongRegion = await client({ region: "eu-west-1" }).fetch(url("docs/ü ñ page.txt"));
+    const wrongRegion = await client({ region: "eu-west-1" }).fetch(local.url("docs/ü ñ page.txt"));
     await expectError(wrongRegion, 400, "AuthorizationHeaderMalformed");
   });
 });
 
 describe("interoperability with the AWS SDK's signer", () => {
   it("a PUT signed by @smithy/signature-v4 with a real payload hash is accepted", async () => {
-    const { port } = new URL(s3.endpoint);
+    const { port } = new URL(local.s3.endpoint);
     const signer = new SignatureV4({
       service: "s3",
       region: REGION,
@@ -154,13 +132,13 @@ describe("interoperability with the AWS SDK's signer", () => {
         body,
       }),
     );
-    const res = await fetch(`${s3.endpoint}${path}`, {
+    const res = await fetch(`${local.s3.endpoint}${path}`, {
       method: "PUT",
       headers: signed.headers as Record<string, string>,
       body,
     });
     expect(res.status, await res.text()).toBe(200);
-    const got = await aws.fetch(url("smithy/a b+c.txt"));
+    const got = await aws.fetch(local.url("smithy/a b+c.txt"));
     expect(await got.text()).toBe(body);
   });
 });
@@ -173,7 +151,7 @@ describe("presigned URLs (aws4fetch signQuery)", () => {
   });
 
   it("signed response-content-disposition overrides the download header", async () => {
-    const target = new URL(url("docs/ü ñ page.txt"));
+    const target = new URL(local.url("docs/ü ñ page.txt"));
     target.searchParams.set("response-content-disposition", 'attachment; filename="p.txt"');
     const signed = await aws.sign(target.toString(), { aws: { signQuery: true } });
     const res = await fetch(signed.url);
@@ -210,7 +188,7 @@ describe("presigned URLs (aws4fetch signQuery)", () => {
     );
     await expectError(await fetch(badSig), 403, "SignatureDoesNotMatch");
 
-    const forged = await client({ secretAccessKey: "wrong" }).sign(url("docs/ü ñ page.txt"), {
+    const forged = await client({ secretAccessKey: "wrong" }).sign(local.url("docs/ü ñ page.txt"), {
       aws: { signQuery: true },
     });
     await expectError(await fetch(forged.url), 403, "SignatureDoesNotMatch");
@@ -222,24 +200,26 @@ describe("presigned URLs (aws4fetch signQuery)", () => {
       body: "via presigned put",
     });
     expect(res.status).toBe(200);
-    expect(await (await aws.fetch(url("uploads/presigned.txt"))).text()).toBe("via presigned put");
+    expect(await (await aws.fetch(local.url("uploads/presigned.txt"))).text()).toBe(
+      "via presigned put",
+    );
   });
 });
 
 describe("availability", () => {
   it("stop() refuses connections, start() serves again on the same port with the data intact", async () => {
-    const port = s3.port;
-    await s3.stop();
-    await expect(aws.fetch(url("docs/ü ñ page.txt"))).rejects.toThrow();
-    await s3.start();
-    expect(s3.port).toBe(port);
-    const res = await aws.fetch(url("docs/ü ñ page.txt"));
+    const port = local.s3.port;
+    await local.s3.stop();
+    await expect(aws.fetch(local.url("docs/ü ñ page.txt"))).rejects.toThrow();
+    await local.s3.start();
+    expect(local.s3.port).toBe(port);
+    const res = await aws.fetch(local.url("docs/ü ñ page.txt"));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("secret page");
   });
 
   it("a new server on the same data directory finds the objects already stored", async () => {
-    const second = await startLocalS3({ port: 0, dataDir, ...options });
+    const second = await startLocalS3({ port: 0, dataDir: local.dataDir, ...OPTIONS });
     try {
       const res = await aws.fetch(
         `${second.endpoint}/${BUCKET}/docs/${encodeURIComponent("ü ñ page.txt")}`,
