@@ -60,6 +60,8 @@ export type Config = z.infer<typeof ConfigSchema>;
 export interface Bindings {
   INGEST_QUEUE: Queue<unknown>;
   AUTH_RATE_LIMITER?: RateLimit;
+  /** Anonymous public-link search, per client IP: each may cost a paid embedding call. */
+  PUBLIC_RATE_LIMITER?: RateLimit;
   AI?: Ai;
 }
 

@@ -48,19 +48,32 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) =>
 );
 
 /**
- * Throttles by client IP and, once the body names one, by email, through the Workers rate
- * limiting binding. Without the binding (it is optional) nothing is limited.
+ * Counts one request against each key with a Workers rate limiting binding; 429 with
+ * `Retry-After` when any key is over. Without the binding (it is optional) nothing is limited.
+ *
+ * @example
+ * await enforceRateLimit(c.env.PUBLIC_RATE_LIMITER, [`ip:${clientIp(c)}`]);
  */
-export async function enforceAuthRateLimit(
+export async function enforceRateLimit(limiter: RateLimit | undefined, keys: string[]) {
+  if (!limiter) return;
+  const outcomes = await Promise.all(keys.map((key) => limiter.limit({ key })));
+  if (outcomes.some((outcome) => !outcome.success)) {
+    throw new RateLimited(RATE_LIMIT_PERIOD_SECONDS);
+  }
+}
+
+/** The client's address as Cloudflare reports it. */
+export function clientIp(c: { req: { header(name: string): string | undefined } }): string {
+  return c.req.header("cf-connecting-ip") ?? "unknown";
+}
+
+/** Login and register: throttled per client IP and per email. */
+export function enforceAuthRateLimit(
   c: { env: AppEnv["Bindings"]; req: { header(name: string): string | undefined } },
   email: string,
 ): Promise<void> {
-  const limiter = c.env.AUTH_RATE_LIMITER;
-  if (!limiter) return;
-  const ip = c.req.header("cf-connecting-ip") ?? "unknown";
-  const [byIp, byEmail] = await Promise.all([
-    limiter.limit({ key: `ip:${ip}` }),
-    limiter.limit({ key: `email:${email.toLowerCase()}` }),
+  return enforceRateLimit(c.env.AUTH_RATE_LIMITER, [
+    `ip:${clientIp(c)}`,
+    `email:${email.toLowerCase()}`,
   ]);
-  if (!byIp.success || !byEmail.success) throw new RateLimited(RATE_LIMIT_PERIOD_SECONDS);
 }

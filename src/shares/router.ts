@@ -1,7 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
+import * as authDependencies from "../auth/dependencies";
 import { SearchRequest, SearchResponse } from "../chunks/schemas";
-import { searchShared } from "../chunks/search";
+import * as chunksSearch from "../chunks/search";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
@@ -180,7 +181,7 @@ const searchSharedRoute = createRoute({
   request: { params: TokenParam, body: jsonBody(SearchRequest) },
   responses: {
     200: json(SearchResponse, "Best chunks first"),
-    ...problems(400, 404, 413, 415, 422),
+    ...problems(400, 404, 413, 415, 422, 429),
   },
 });
 
@@ -194,8 +195,12 @@ export const sharedRouter = createRouter()
     return c.json(project, 200);
   })
   .openapi(searchSharedRoute, async (c) => {
+    // Throttled before the query is embedded: the token is only checked by the search statement.
+    await authDependencies.enforceRateLimit(c.env.PUBLIC_RATE_LIMITER, [
+      `ip:${authDependencies.clientIp(c)}`,
+    ]);
     // The token is resolved inside the search statement: one round trip, 404 when not live.
-    const response = await searchShared({
+    const response = await chunksSearch.searchShared({
       db: getDb(c.env),
       env: c.env,
       config: getConfig(c.env),

@@ -51,6 +51,22 @@ describe("POST /v1/shared/:token/search", () => {
     expect(unfiltered.results.every((r) => r.url.id === guide.urlId)).toBe(true);
   });
 
+  it("is 429 with Retry-After once one address searches too often (before embedding anything)", async () => {
+    const headers = { "CF-Connecting-IP": "203.0.113.199" };
+    let limited: Response | undefined;
+    for (let attempt = 0; attempt < 80 && !limited; attempt++) {
+      const response = await call("POST", `/v1/shared/lbp_unknown${attempt}/search`, {
+        headers,
+        body: { query: "anything", mode: "keyword" },
+      });
+      if (response.status === 429) limited = response;
+      else await expectProblem(response, 404, "SHARED_LINK_NOT_FOUND");
+    }
+    expect(limited).toBeDefined();
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
+    await expectProblem(limited as Response, 429, "RATE_LIMITED");
+  });
+
   it("is 404 for an unknown token, in one round trip", async () => {
     const { result, roundTrips } = await countRoundTrips(() =>
       call("POST", `/v1/shared/lbp_unknown${crypto.randomUUID()}/search`, {
