@@ -266,7 +266,8 @@ export async function updateProject({
     sql`with access as (select ${callerRole(projectId, userId)} as role),
         next as (
           select coalesce(${settings.chunk_size ?? null}::int, p.chunk_size) as chunk_size,
-                 coalesce(${settings.chunk_overlap ?? null}::int, p.chunk_overlap) as chunk_overlap
+                 coalesce(${settings.chunk_overlap ?? null}::int, p.chunk_overlap) as chunk_overlap,
+                 (p.chunk_size, p.chunk_overlap) as previous
           from projects p
           where p.id = ${projectId} and (select role from access) in ${rolesAtLeast("editor")}
         ),
@@ -283,6 +284,13 @@ export async function updateProject({
           from next n
           where p.id = ${projectId} and n.chunk_overlap * 2 <= n.chunk_size
           returning p.*
+        ),
+        -- New chunk settings apply at each url's next refresh; forgetting the validators makes
+        -- that refresh fetch and chunk the page again instead of settling for a 304.
+        rechunk as (
+          update urls set etag = null, last_modified = null
+          where project_id in (select id from updated)
+            and exists (select 1 from next n where (n.chunk_size, n.chunk_overlap) <> n.previous)
         )
         select (select role from access) as role, n.chunk_size, n.chunk_overlap,
                (select ${projectJson("u", sql`(select role from access)`)} from updated u) as project

@@ -181,6 +181,35 @@ describe("PATCH /v1/projects/{project_id}", () => {
     expect(roundTrips).toBe(1);
   });
 
+  it("makes new chunk settings re-chunk each url at its next refresh (validators forgotten)", async () => {
+    const owner = await createUser();
+    const created = await createProject(owner.accessToken, { name: "Rechunk" });
+    await seedUrls(created.id, ["ready", "ready"]);
+    await query(
+      sql`update urls set etag = '"v1"', last_modified = 'x' where project_id = ${created.id}`,
+    );
+    const validators = () =>
+      query<{ etag: string | null }>(sql`select etag from urls where project_id = ${created.id}`);
+
+    await expectStatus(
+      await call("PATCH", `/v1/projects/${created.id}`, {
+        token: owner.accessToken,
+        body: { name: "Renamed only", settings: { refresh_interval_hours: 24 } },
+      }),
+      200,
+    );
+    expect((await validators()).map((url) => url.etag)).toEqual(['"v1"', '"v1"']);
+
+    await expectStatus(
+      await call("PATCH", `/v1/projects/${created.id}`, {
+        token: owner.accessToken,
+        body: { settings: { chunk_size: 1500 } },
+      }),
+      200,
+    );
+    expect((await validators()).map((url) => url.etag)).toEqual([null, null]);
+  });
+
   it("clears description and refresh interval with null and leaves the rest alone", async () => {
     const owner = await createUser();
     const created = await createProject(owner.accessToken, {
