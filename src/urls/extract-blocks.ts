@@ -83,11 +83,13 @@ for (const name of [
 // attributes does), so quotes are honoured, in the unrolled form that backtracks least.
 const TOKEN =
   /<!--[\s\S]*?(?:-->|$)|<![^>]*>?|<(\/?)([a-zA-Z][\w:-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/g;
-const SPACES = /\s+/g;
+// Only whitespace that needs changing: runs of two or more, or one that is not a plain space.
+// Matching every single space (as `\s+` would) rebuilds the whole string for nothing.
+const SPACES = /\s{2,}|[^\S ]/g;
 
 function clean(raw: string): string {
-  const decoded = decodeEntities(raw);
-  return decoded.replace(SPACES, " ").trim();
+  const trimmed = decodeEntities(raw).trim();
+  return trimmed === "" ? trimmed : trimmed.replace(SPACES, " ");
 }
 
 function cleanCode(raw: string): string {
@@ -130,7 +132,7 @@ export function scanBlocks(html: string): ScannedBlock[] {
   /** Ends the text run in progress: into a list item, a table cell, or a block of its own. */
   const flush = () => {
     if (parts.length === 0) return;
-    const raw = parts.join("");
+    const raw = parts.length === 1 ? (parts[0] as string) : parts.join("");
     parts = [];
     if (preDepth > 0) {
       push("code", cleanCode(raw), 0);

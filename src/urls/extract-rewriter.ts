@@ -12,7 +12,10 @@ export interface PageMeta {
   ogDescription: string | null;
 }
 
-/** Elements that never carry readable text, or are boilerplate by their very tag. */
+/**
+ * Elements that never carry readable text, or are boilerplate by their very tag. Void elements
+ * such as `<input>` hold no text, so removing them would only cost a handler call each.
+ */
 const DROP_ALWAYS = [
   "script",
   "style",
@@ -26,7 +29,6 @@ const DROP_ALWAYS = [
   "button",
   "select",
   "textarea",
-  "input",
   "iframe",
   "object",
   "embed",
@@ -76,6 +78,14 @@ const BOILERPLATE = [
 const CONTENT_HINT = /article|body|content|main|entry|story|post-text|column|shadow/i;
 const NEVER_DROP = new Set(["html", "body", "main", "article"]);
 
+/**
+ * Only the meta tags that can hold a title or description: each handler call into JavaScript
+ * costs microseconds, and pages carry dozens of other `<meta content>` tags (viewport, og:image…).
+ */
+const META_TAGS = ["property", "name"]
+  .flatMap((attr) => [`meta[${attr}$="title" i]`, `meta[${attr}$="description" i]`])
+  .join(", ");
+
 const REGION_OPEN = `<${REGION_TAG}>`;
 const REGION_CLOSE = `</${REGION_TAG}>`;
 
@@ -111,7 +121,7 @@ export function buildRewriter(meta: PageMeta): HTMLRewriter {
         if (t.lastInTextNode && meta.title === null) meta.title = titleText;
       },
     })
-    .on("meta[content]", {
+    .on(META_TAGS, {
       element(el) {
         const key = (el.getAttribute("property") ?? el.getAttribute("name") ?? "").toLowerCase();
         const content = el.getAttribute("content");

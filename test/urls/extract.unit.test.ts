@@ -90,6 +90,24 @@ describe("extractHtml", () => {
     expect(fromStream.text).toBe("From a stream.");
   });
 
+  it("reads title and description among unrelated meta tags, in any case", async () => {
+    const head = `<meta name="viewport" content="width=device-width">
+      <meta property="og:image" content="https://example.com/a.png">
+      <meta name="apple-mobile-web-app-title" content="App">
+      <meta name="twitter:title" content="Tweet title">
+      <meta NAME="Description" content="Mixed case.">`;
+    const doc = await extractHtml(page("<p>Body.</p>", head));
+    expect(doc.title).toBe("Tweet title");
+    expect(doc.description).toBe("Mixed case.");
+  });
+
+  it("collapses tabs, newlines and non-breaking spaces but keeps single spaces", async () => {
+    const doc = await extractHtml(
+      page("<p> one two\tthree\n\nfour\u00a0five &nbsp; </p><p> \n </p>"),
+    );
+    expect(doc.blocks).toEqual([{ kind: "paragraph", text: "one two three four five" }]);
+  });
+
   it("keeps attributes holding '>' from leaking into the text", async () => {
     const doc = await extractHtml(page(`<div data-x='{"a":"<b>x</b>"}'><p>Clean.</p></div>`));
     expect(doc.text).toBe("Clean.");
