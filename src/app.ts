@@ -67,7 +67,6 @@ const STATUS_TEXT: Record<number, string> = {
   415: "Body is not JSON",
   422: "Validation failed",
   429: "Rate limited",
-  501: "Not implemented yet",
   503: "A dependency is down",
 };
 

@@ -130,21 +130,3 @@ export const databaseTiming = createMiddleware(async (c, next) => {
     `db;dur=${timing.ms.toFixed(1)};desc="${timing.roundTrips} round trips"`,
   );
 });
-
-/** The SQLSTATE of a Postgres error raised by the driver. */
-export function sqlState(error: unknown): string | undefined {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-  }
-  return undefined;
-}
-
-/** The violated constraint's name, for telling unique violations apart. */
-export function violatedConstraint(error: unknown): string | undefined {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    const constraint = (current as { constraint?: unknown }).constraint;
-    if (typeof constraint === "string") return constraint;
-  }
-  return undefined;
-}

@@ -3,7 +3,6 @@ export const ErrorCode = {
 } as const;
 
 export const SEARCH_MODES = ["hybrid", "semantic", "keyword"] as const;
-export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export const SEARCH_QUERY_MAX = 1000;
 export const SEARCH_TOP_K_MAX = 50;

@@ -4,7 +4,6 @@ export const ErrorCode = {
   SHARE_WITH_OWNER: "SHARE_WITH_OWNER",
   LINK_NOT_FOUND: "LINK_NOT_FOUND",
   SHARED_LINK_NOT_FOUND: "SHARED_LINK_NOT_FOUND",
-  NOT_YET: "NOT_YET",
 } as const;
 
 export const SHARE_ROLES = ["viewer", "editor"] as const;

@@ -47,9 +47,3 @@ export class SharedLinkNotFound extends AppError {
     );
   }
 }
-
-export class NotYet extends AppError {
-  constructor(detail: string) {
-    super(501, ErrorCode.NOT_YET, "Not implemented yet", detail);
-  }
-}

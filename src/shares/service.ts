@@ -261,13 +261,3 @@ export async function getSharedProject({
   if (!row) throw new SharedLinkNotFound();
   return row.project;
 }
-
-/** 404 unless the token opens a project; the id of that project otherwise. */
-export async function requireSharedProject({ db, token }: { db: Database; token: string }) {
-  const [row] = await selectRows<{ project_id: string | null }>(
-    db,
-    sql`select ${sharedProjectId(await authUtils.sha256Hex(token))} as project_id`,
-  );
-  if (!row?.project_id) throw new SharedLinkNotFound();
-  return row.project_id;
-}
