@@ -2,9 +2,12 @@ import * as z from "zod";
 import { type SQL, sql } from "./database";
 import { ValidationFailed } from "./exceptions";
 
+/** The largest `limit` a list accepts. */
+export const PAGE_SIZE_MAX = 100;
+
 /** `?limit=&cursor=` of every list endpoint. */
 export const PaginationQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(20).openapi({ example: 20 }),
   cursor: z
     .string()
     .min(1)

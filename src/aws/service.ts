@@ -1,4 +1,5 @@
 import { type Env, getConfig } from "../config";
+import * as urlsMessages from "../urls/messages";
 import { S3Client } from "./client";
 import { s3Settings } from "./config";
 
@@ -27,23 +28,13 @@ export function urlPrefix(projectId: string, urlId: string): string {
   return `${projectPrefix(projectId)}urls/${urlId}/`;
 }
 
-/** Queue message asking the consumer to delete every stored object under a prefix. */
-export interface DeletePrefixMessage {
-  kind: "delete-prefix";
-  prefix: string;
-}
-
 /**
  * Deletion of stored snapshots goes through the queue so S3 trouble is retried there instead of
  * failing (or orphaning objects of) the request that removed the rows.
  */
-export async function enqueuePrefixDeletion(queue: Queue<unknown>, prefixes: string[]) {
-  if (prefixes.length === 0) return;
-  const messages = prefixes.map((prefix) => ({
-    body: { kind: "delete-prefix", prefix } satisfies DeletePrefixMessage,
-  }));
-  // sendBatch takes at most 100 messages.
-  for (let start = 0; start < messages.length; start += 100) {
-    await queue.sendBatch(messages.slice(start, start + 100));
-  }
+export function enqueuePrefixDeletion(queue: Queue<unknown>, prefixes: string[]) {
+  return urlsMessages.sendMessages(
+    queue,
+    prefixes.map((prefix) => ({ kind: "delete-prefix", prefix })),
+  );
 }

@@ -2,8 +2,11 @@ import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, problems } from "../app";
 import * as authDependencies from "../auth/dependencies";
 import * as awsService from "../aws/service";
+import { SEARCH_TOP_K_MAX } from "../chunks/constants";
 import { APP_VERSION, getConfig } from "../config";
 import { getDb } from "../database";
+import { PAGE_SIZE_MAX } from "../pagination";
+import { MAX_URLS_PER_REQUEST } from "../urls/constants";
 import * as vectorizationService from "../vectorization/service";
 import { Health, Info, Stats } from "./schemas";
 import * as systemService from "./service";
@@ -51,9 +54,9 @@ export const systemRouter = createRouter()
         embedding: vectorizationService.activeModel(config),
         limits: {
           max_body_bytes: config.MAX_BODY_BYTES,
-          urls_per_request: 100,
-          page_size_max: 100,
-          search_top_k_max: 50,
+          urls_per_request: MAX_URLS_PER_REQUEST,
+          page_size_max: PAGE_SIZE_MAX,
+          search_top_k_max: SEARCH_TOP_K_MAX,
           fetch_max_bytes: config.FETCH_MAX_BYTES,
           fetch_timeout_ms: config.FETCH_TIMEOUT_MS,
           access_token_ttl_seconds: config.ACCESS_TOKEN_TTL_SECONDS,

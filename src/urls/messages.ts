@@ -12,22 +12,32 @@ export const QueueMessage = z.discriminatedUnion("kind", [
 ]);
 
 export type QueueMessage = z.infer<typeof QueueMessage>;
-export type IngestMessage = Extract<QueueMessage, { kind: "ingest" }>;
 
 // Queue.sendBatch takes at most 100 messages.
 const SEND_BATCH_LIMIT = 100;
 
 /**
- * Sends one `ingest` message per url id, a hundred per `sendBatch`.
+ * Sends messages to INGEST_QUEUE, a hundred per `sendBatch`; every producer goes through here.
+ *
+ * @example
+ * await sendMessages(env.INGEST_QUEUE, [{ kind: "reembed", projectId }]);
+ */
+export async function sendMessages(queue: Queue<unknown>, messages: readonly QueueMessage[]) {
+  for (let start = 0; start < messages.length; start += SEND_BATCH_LIMIT) {
+    const batch = messages.slice(start, start + SEND_BATCH_LIMIT);
+    await queue.sendBatch(batch.map((body) => ({ body })));
+  }
+}
+
+/**
+ * Sends one `ingest` message per url id.
  *
  * @example
  * await enqueueIngest(c.env.INGEST_QUEUE, ["7d3c…"]);
  */
-export async function enqueueIngest(queue: Queue<unknown>, urlIds: readonly string[]) {
-  for (let start = 0; start < urlIds.length; start += SEND_BATCH_LIMIT) {
-    const batch = urlIds.slice(start, start + SEND_BATCH_LIMIT);
-    await queue.sendBatch(
-      batch.map((urlId) => ({ body: { kind: "ingest", urlId } satisfies IngestMessage })),
-    );
-  }
+export function enqueueIngest(queue: Queue<unknown>, urlIds: readonly string[]) {
+  return sendMessages(
+    queue,
+    urlIds.map((urlId) => ({ kind: "ingest", urlId })),
+  );
 }

@@ -3,6 +3,7 @@ import type { Config, Env } from "../config";
 import { type Database, selectRows, sql } from "../database";
 import type { ProjectRole } from "../projects/constants";
 import * as projectsService from "../projects/service";
+import type * as urlsMessages from "../urls/messages";
 import { REEMBED_BATCH_SIZE } from "./constants";
 import { createEmbedder, EMBEDDING_MODELS, type Embedder, toVectorLiteral } from "./embedders";
 import type { VectorizationStatus } from "./schemas";
@@ -32,12 +33,6 @@ export function getEmbedder(env: Env, config: Config): Embedder {
   });
 }
 
-/** The INGEST_QUEUE message that has the consumer call {@link reembedProject}. */
-export interface ReembedMessage {
-  kind: "reembed";
-  projectId: string;
-}
-
 /**
  * Asks the queue consumer to bring a project's embeddings up to the active model.
  *
@@ -45,7 +40,7 @@ export interface ReembedMessage {
  * await enqueueReembed(env.INGEST_QUEUE, projectId);
  */
 export async function enqueueReembed(queue: Queue<unknown>, projectId: string): Promise<void> {
-  await queue.send({ kind: "reembed", projectId } satisfies ReembedMessage);
+  await queue.send({ kind: "reembed", projectId } satisfies urlsMessages.QueueMessage);
 }
 
 /**
