@@ -11,7 +11,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { parseHTML } from "linkedom";
 import { startDevServer } from "../scripts/dev-server";
 import { chunkDocument, embeddingInput } from "../src/chunks/chunker";
-import type { Block } from "../src/urls/extract-blocks";
+import type { Block } from "../src/extraction/blocks";
 import { toVectorLiteral } from "../src/vectorization/embedders-core";
 import { createLocalEmbedder } from "../src/vectorization/embedders-local";
 import { loadPages, pagesDirFromArgs } from "./lib/pages";

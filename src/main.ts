@@ -17,12 +17,12 @@ import {
   RouteNotFound,
   UnsupportedMediaType,
 } from "./exceptions";
+import { consumeQueue } from "./ingestion/consumer";
+import { refreshDueUrls } from "./ingestion/scheduler";
 import { projectsRouter } from "./projects/router";
 import { sharedRouter, sharesRouter } from "./shares/router";
 import { systemRouter } from "./system/router";
-import { consumeQueue } from "./urls/consumer";
 import { urlsRouter } from "./urls/router";
-import { refreshDueUrls } from "./urls/scheduler";
 import { usersRouter } from "./users/router";
 import { projectVectorizationRouter, vectorizationRouter } from "./vectorization/router";
 

@@ -1,6 +1,6 @@
 /**
  * Runs our extractor inside workerd (HTMLRewriter exists only there): bundles a tiny worker
- * around `src/urls/extract.ts` with esbuild and serves it with Miniflare, on no network port.
+ * around `src/extraction/service.ts` with esbuild and serves it with Miniflare, on no network port.
  */
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -16,7 +16,7 @@ export interface ExtractRun {
 
 // Kept as a string so the Node type-check never sees HTMLRewriter; esbuild resolves the import.
 const WORKER = `
-import { extractHtml } from "./src/urls/extract.ts";
+import { extractHtml } from "./src/extraction/service.ts";
 export default {
   async fetch(request) {
     const iterations = Number(request.headers.get("x-iterations") ?? "1");

@@ -7,7 +7,7 @@
  * else a space, else anywhere. Consecutive chunks of a section share up to `chunkOverlap`
  * characters, taken whole pieces at a time.
  */
-import type { Block } from "../urls/extract-blocks";
+import type { Block } from "../extraction/blocks";
 
 export interface Chunk {
   /** 0-based order of the chunk in its document. */

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
 import * as authDependencies from "../auth/dependencies";
-import * as awsService from "../aws/service";
 import { getDb } from "../database";
+import * as snapshots from "../ingestion/snapshots";
 import { PaginationQuery, pageSchema } from "../pagination";
 import { projectMember } from "./dependencies";
 import { Project, ProjectCreate, ProjectIdParam, ProjectListQuery, ProjectUpdate } from "./schemas";
@@ -111,8 +111,6 @@ export const projectsRouter = createRouter()
       projectId,
     });
     // Snapshots go through the queue so S3 trouble is retried there, not failed here.
-    await awsService.enqueuePrefixDeletion(c.env.INGEST_QUEUE, [
-      awsService.projectPrefix(projectId),
-    ]);
+    await snapshots.enqueuePrefixDeletion(c.env.INGEST_QUEUE, [snapshots.projectPrefix(projectId)]);
     return c.body(null, 204);
   });

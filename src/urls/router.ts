@@ -3,12 +3,13 @@ import { createRouter, json, jsonBody, problems } from "../app";
 import * as awsService from "../aws/service";
 import { getConfig } from "../config";
 import { getDb } from "../database";
+import { enqueueIngest } from "../ingestion/messages";
+import * as snapshots from "../ingestion/snapshots";
 import { PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
 import { fetchSettings } from "./config";
 import { SNAPSHOT_URL_TTL_SECONDS } from "./constants";
-import { enqueueIngest } from "./messages";
 import { Url, UrlCreate, UrlIdParams, UrlItems, UrlListQuery } from "./schemas";
 import * as urlsService from "./service";
 
@@ -146,8 +147,8 @@ export const urlsRouter = createRouter()
       urlId,
     });
     // Snapshots go through the queue so S3 trouble is retried there, not failed here.
-    await awsService.enqueuePrefixDeletion(c.env.INGEST_QUEUE, [
-      awsService.urlPrefix(projectId, urlId),
+    await snapshots.enqueuePrefixDeletion(c.env.INGEST_QUEUE, [
+      snapshots.urlPrefix(projectId, urlId),
     ]);
     return c.body(null, 204);
   })

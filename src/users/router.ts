@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
 import * as authDependencies from "../auth/dependencies";
-import * as awsService from "../aws/service";
 import { getDb } from "../database";
+import * as snapshots from "../ingestion/snapshots";
 import { PaginationQuery, pageSchema } from "../pagination";
 import { UserNotFound } from "./exceptions";
 import { User, UserListQuery, UserMe, UserUpdate } from "./schemas";
@@ -80,9 +80,9 @@ export const usersRouter = createRouter()
       userId: c.get("caller").userId,
     });
     if (!projectIds) throw new UserNotFound();
-    await awsService.enqueuePrefixDeletion(
+    await snapshots.enqueuePrefixDeletion(
       c.env.INGEST_QUEUE,
-      projectIds.map(awsService.projectPrefix),
+      projectIds.map(snapshots.projectPrefix),
     );
     return c.body(null, 204);
   })

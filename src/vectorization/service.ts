@@ -1,9 +1,9 @@
 import { embeddingInput } from "../chunks/chunker";
 import type { Config, Env } from "../config";
 import { type Database, selectRows, sql } from "../database";
+import type * as urlsMessages from "../ingestion/messages";
 import type { ProjectRole } from "../projects/constants";
 import * as projectsService from "../projects/service";
-import type * as urlsMessages from "../urls/messages";
 import { REEMBED_BATCH_SIZE } from "./constants";
 import { createEmbedder, EMBEDDING_MODELS, type Embedder, toVectorLiteral } from "./embedders";
 import type { VectorizationStatus } from "./schemas";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { chunkDocument, embeddingInput, estimateTokens, splitText } from "../../src/chunks/chunker";
-import type { Block } from "../../src/urls/extract";
+import type { Block } from "../../src/extraction/service";
 
 const p = (text: string): Block => ({ kind: "paragraph", text });
 const h = (level: number, text: string): Block => ({ kind: "heading", level, text });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
-import { consumeQueue } from "../../src/urls/consumer";
+import { consumeQueue } from "../../src/ingestion/consumer";
 import { query, seedProject } from "../projects/fixtures";
 import { setFault } from "../support/api";
 import { createUser } from "../support/factories";

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
-import { refreshDueUrls } from "../../src/urls/scheduler";
+import { refreshDueUrls } from "../../src/ingestion/scheduler";
 import { query, seedProject } from "../projects/fixtures";
 import { countRoundTrips } from "../support/api";
 import { createUser } from "../support/factories";

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { getS3, urlPrefix } from "../../src/aws/service";
+import { getS3 } from "../../src/aws/service";
 import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
+import { urlPrefix } from "../../src/ingestion/snapshots";
 import type { Url } from "../../src/urls/schemas";
 import { query, seedProject } from "../projects/fixtures";
 import { call, expectStatus } from "../support/api";

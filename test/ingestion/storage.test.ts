@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { getS3, projectPrefix, urlPrefix } from "../../src/aws/service";
+import { getS3 } from "../../src/aws/service";
 import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
+import { projectPrefix, urlPrefix } from "../../src/ingestion/snapshots";
 import { query, seedProject } from "../projects/fixtures";
 import { call } from "../support/api";
 import { createUser } from "../support/factories";

@@ -1,4 +1,4 @@
-import { type FetchPageOptions, fetchPage } from "../../src/urls/fetcher";
+import { type FetchPageOptions, fetchPage } from "../../src/ingestion/fetcher";
 
 /** Test doubles for the fetcher: workerd tests cannot listen on a port, so pages come from here. */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeEntities } from "../../src/urls/html-entities";
+import { decodeEntities } from "../../src/extraction/entities";
 
 describe("decodeEntities", () => {
   it.each([

@@ -1,6 +1,6 @@
 import type { Env } from "../config";
 import { type Database, getDb, selectRows, sql } from "../database";
-import { REFRESH_BATCH_LIMIT, STUCK_AFTER_MINUTES } from "./constants";
+import { REFRESH_BATCH_LIMIT, STUCK_AFTER_MINUTES } from "../urls/constants";
 import { enqueueIngest } from "./messages";
 
 /**

@@ -3,7 +3,7 @@
  * cleaned, turning tags into block boundaries and text into whitespace-collapsed, entity-decoded
  * blocks. Pure: runs anywhere.
  */
-import { decodeEntities } from "./html-entities";
+import { decodeEntities } from "./entities";
 
 /** Sentinel tag that the rewriter wraps around `<main>`, `<article>` and `[role=main]` regions. */
 export const REGION_TAG = "x-lb-region";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractHtml, extractPlainText } from "../../src/urls/extract";
+import { extractHtml, extractPlainText } from "../../src/extraction/service";
 
 const page = (body: string, head = "") =>
   `<!doctype html><html><head>${head}</head><body>${body}</body></html>`;

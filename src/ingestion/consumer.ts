@@ -3,13 +3,13 @@ import * as awsService from "../aws/service";
 import { type Config, type Env, getConfig } from "../config";
 import { getDb } from "../database";
 import { redact } from "../exceptions";
+import { fetchSettings } from "../urls/config";
+import { UrlErrorCode } from "../urls/constants";
 import { EMBEDDING_FAILED, EmbeddingFailed } from "../vectorization/embedders";
 import * as vectorizationService from "../vectorization/service";
-import { fetchSettings } from "./config";
-import { UrlErrorCode } from "./constants";
 import { QueueMessage } from "./messages";
 import { type IngestDeps, ingestUrl } from "./pipeline";
-import { markFailure } from "./pipeline-store";
+import { markFailure } from "./store";
 
 /**
  * The Worker's `queue` handler for INGEST_QUEUE. Messages of a batch run concurrently and each

@@ -3,8 +3,8 @@
  * keeps its ATX headings, fenced code, lists and pipe tables as blocks. Pure: runs anywhere.
  */
 
-import type { ExtractedDocument } from "./extract";
-import type { Block } from "./extract-blocks";
+import type { Block } from "./blocks";
+import type { ExtractedDocument } from "./service";
 
 const HEADING = /^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+\s*)?$/;
 const FENCE = /^ {0,3}(```+|~~~+)/;

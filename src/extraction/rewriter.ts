@@ -3,7 +3,7 @@
  * regions with sentinel tags, so JavaScript never runs per text node (a text callback per node
  * runs at a few MiB/s in workerd; native removal plus one linear pass runs at tens of MiB/s).
  */
-import { REGION_TAG } from "./extract-blocks";
+import { REGION_TAG } from "./blocks";
 
 export interface PageMeta {
   title: string | null;

@@ -4,12 +4,12 @@
  * `extract-rewriter.ts` and `extract-blocks.ts` for why it is split that way.
  */
 
-import { type Block, type ScannedBlock, scanBlocks } from "./extract-blocks";
-import { buildRewriter, emptyMeta } from "./extract-rewriter";
-import { decodeEntities } from "./html-entities";
+import { type Block, type ScannedBlock, scanBlocks } from "./blocks";
+import { decodeEntities } from "./entities";
+import { buildRewriter, emptyMeta } from "./rewriter";
 
-export type { Block } from "./extract-blocks";
-export { extractPlainText } from "./extract-plain";
+export type { Block } from "./blocks";
+export { extractPlainText } from "./plain";
 
 export interface ExtractedDocument {
   title: string | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { fetchPage } from "../../src/urls/fetcher";
+import { fetchPage } from "../../src/ingestion/fetcher";
 import {
   ascii,
   bytes,
@@ -11,8 +11,8 @@ import {
   redirect,
   START,
   sleep,
-} from "./fake-web";
-import { FORBIDDEN } from "./ssrf-cases";
+} from "../urls/fake-web";
+import { FORBIDDEN } from "../urls/ssrf-cases";
 
 describe("fetchPage: redirects", () => {
   it("follows a chain of relative, absolute and scheme-relative Locations", async () => {

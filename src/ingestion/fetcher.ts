@@ -1,5 +1,5 @@
-import { normalizeUrl } from "./address";
-import { ACCEPTED_CONTENT_TYPES, ErrorCode, type PageContentType } from "./constants";
+import { normalizeUrl } from "../urls/address";
+import { ACCEPTED_CONTENT_TYPES, ErrorCode, type PageContentType } from "../urls/constants";
 
 /**
  * The page fetcher behind the ingest queue consumer.

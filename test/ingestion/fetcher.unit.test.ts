@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { fetchPage } from "../../src/urls/fetcher";
-import { ascii, bytes, fakeWeb, get, type Handler, html, page, START } from "./fake-web";
+import { fetchPage } from "../../src/ingestion/fetcher";
+import { ascii, bytes, fakeWeb, get, type Handler, html, page, START } from "../urls/fake-web";
 
 describe("fetchPage: a plain fetch", () => {
   it("returns the decoded page, validators and the SHA-256 of the raw bytes", async () => {

@@ -1,13 +1,13 @@
 import * as authUtils from "../auth/utils";
 import { type S3Client, S3Error } from "../aws/client";
-import * as awsService from "../aws/service";
 import { chunkDocument, embeddingInput } from "../chunks/chunker";
 import type { Database } from "../database";
+import { type ExtractedDocument, extractHtml, extractPlainText } from "../extraction/service";
+import type { FetchSettings } from "../urls/config";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
-import type { FetchSettings } from "./config";
-import { type ExtractedDocument, extractHtml, extractPlainText } from "./extract";
 import { type FetchedPage, fetchPage } from "./fetcher";
-import * as store from "./pipeline-store";
+import * as snapshots from "./snapshots";
+import * as store from "./store";
 
 /** What one ingest needs; tests pass their own embedder or fetch. */
 export interface IngestDeps {
@@ -49,7 +49,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     return { kind: "not-modified" };
   }
   const { page } = outcome;
-  const key = awsService.snapshotKey(target.projectId, urlId, page.contentHash);
+  const key = snapshots.snapshotKey(target.projectId, urlId, page.contentHash);
   if (key !== target.snapshotKey) {
     await deps.s3
       .put(key, page.raw, `${page.contentType}; charset=${page.encoding}`)
@@ -134,6 +134,6 @@ async function removeObject(deps: IngestDeps, key: string): Promise<void> {
   try {
     await deps.s3.delete(key);
   } catch {
-    await awsService.enqueuePrefixDeletion(deps.queue, [key]);
+    await snapshots.enqueuePrefixDeletion(deps.queue, [key]);
   }
 }
