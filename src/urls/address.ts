@@ -1,4 +1,5 @@
 import { ErrorCode, MAX_URL_LENGTH } from "./constants";
+import { METADATA_ENDPOINTS } from "./metadata";
 
 /**
  * URL intake: validation, normalization and SSRF screening of the target address.
@@ -13,6 +14,8 @@ import { ErrorCode, MAX_URL_LENGTH } from "./constants";
  * - Credentials (`http://user:pass@host`) are rejected, not stripped: stripping changes what the
  *   page answers, and keeping them would store a secret in the database.
  * - Trailing dots are removed (`example.com.` is the same DNS name as `example.com`).
+ * - Cloud metadata and platform endpoints (`metadata.ts`) are refused by exact address or name,
+ *   before the range tables, so the refusal names the endpoint.
  * - Single-label names (`http://metadata/`, `http://intranet/`) and names under TLDs reserved for
  *   private networks (`.localhost`, `.local`, `.internal` incl. `metadata.google.internal`,
  *   `.home.arpa`, `.lan`, ...) are rejected: they only resolve through a local resolver.
@@ -90,6 +93,21 @@ const IPV6_BLOCKS: readonly Cidr6[] = (
   const [ip, bits] = cidr.split("/");
   return { base: ipv6ToBigInt(parseIpv6(ip ?? "") ?? []), bits: BigInt(bits ?? 0), label };
 });
+
+/** The metadata table by canonical key: IPv4 as a number, IPv6 as a bigint, names as text. */
+const METADATA = new Map<number | bigint | string, string>(
+  METADATA_ENDPOINTS.map(({ host, provider }) => {
+    const v4 = ipv4ToInt(host);
+    const v6 = v4 === null ? parseIpv6(host) : null;
+    const key = v4 ?? (v6 ? ipv6ToBigInt(v6) : host);
+    return [key, `cloud metadata endpoint (${provider})`];
+  }),
+);
+
+function metadataVerdict(key: number | bigint | string): Verdict | null {
+  const reason = METADATA.get(key);
+  return reason === undefined ? null : { kind: "forbidden", reason };
+}
 
 /**
  * Validates and normalizes a URL submitted for ingestion (also used on every redirect hop).
@@ -197,6 +215,8 @@ function classifyName(host: string): Verdict {
   if (host.length > 253 || labels.some((label) => label.length === 0 || label.length > 63)) {
     return { kind: "invalid", reason: "host name is malformed" };
   }
+  const metadata = metadataVerdict(host);
+  if (metadata) return metadata;
   for (const suffix of PRIVATE_SUFFIXES) {
     if (host === suffix || host.endsWith(`.${suffix}`)) {
       return { kind: "forbidden", reason: `host name reserved for local networks (.${suffix})` };
@@ -209,6 +229,8 @@ function classifyName(host: string): Verdict {
 }
 
 function classifyIpv4(ip: number): Verdict {
+  const metadata = metadataVerdict(ip);
+  if (metadata) return metadata;
   for (const block of IPV4_BLOCKS) {
     if ((ip ^ block.base) >>> (32 - block.bits) === 0) {
       return { kind: "forbidden", reason: block.label };
@@ -237,6 +259,8 @@ function classifyIpv6(g: readonly number[]): Verdict {
   }
   if (g[0] === 0x2002) return embedded(g[1] ?? 0, g[2] ?? 0, "6to4-embedded");
   const ip = ipv6ToBigInt(g);
+  const metadata = metadataVerdict(ip);
+  if (metadata) return metadata;
   for (const block of IPV6_BLOCKS) {
     const shift = 128n - block.bits;
     if (ip >> shift === block.base >> shift) return { kind: "forbidden", reason: block.label };

@@ -1,6 +1,17 @@
 import { describe, expect, it, vi } from "vitest";
 import { fetchPage } from "../../src/ingestion/fetcher";
-import { ascii, bytes, fakeWeb, get, type Handler, html, page, START } from "../urls/fake-web";
+import {
+  ascii,
+  bytes,
+  fakeWeb,
+  get,
+  type Handler,
+  html,
+  page,
+  redirect,
+  START,
+} from "../urls/fake-web";
+import { METADATA_SPELLINGS } from "../urls/ssrf-cases";
 
 describe("fetchPage: a plain fetch", () => {
   it("returns the decoded page, validators and the SHA-256 of the raw bytes", async () => {
@@ -260,5 +271,30 @@ describe("fetchPage: character sets", () => {
       kind: "fetched",
       page: { body: text, encoding, bytes: raw.byteLength, raw },
     });
+  });
+});
+
+describe("fetchPage: cloud metadata endpoints", () => {
+  // The fake web has a route for START only: a request to any other address would throw, and
+  // `requests` shows that none was made.
+  it.each(METADATA_SPELLINGS)("refuses a redirect to %s", async (_name, url) => {
+    const { outcome, requests } = await get({ [START]: () => redirect(url) });
+    expect(outcome).toMatchObject({ code: "REDIRECT_NOT_ALLOWED", status: 302, retryable: false });
+    if (outcome.kind === "failed") expect(outcome.message).toContain("cloud metadata endpoint");
+    expect(requests.map((r) => r.url)).toEqual([START]);
+  });
+
+  it.each(METADATA_SPELLINGS)("refuses %s as the start URL", async (_name, url) => {
+    const web = fakeWeb({});
+    const outcome = await fetchPage(url, {
+      fetch: web.fetch,
+      timeoutMs: 1000,
+      maxBytes: 1024,
+      maxRedirects: 1,
+      userAgent: "t",
+      allowHosts: new Set<string>(),
+    });
+    expect(outcome).toMatchObject({ code: "URL_NOT_ALLOWED", retryable: false });
+    expect(web.requests).toHaveLength(0);
   });
 });

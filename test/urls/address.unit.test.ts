@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeUrl, parseAllowHosts } from "../../src/urls/address";
-import { FORBIDDEN } from "./ssrf-cases";
+import { FORBIDDEN, ipv4Spellings, METADATA_SPELLINGS } from "./ssrf-cases";
 
 const INVALID: ReadonlyArray<readonly [name: string, url: string]> = [
   ["empty string", ""],
@@ -68,6 +68,20 @@ describe("normalizeUrl rejects forbidden targets", () => {
 
   it("covers at least 30 spellings", () => {
     expect(FORBIDDEN.length).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe("normalizeUrl refuses every cloud metadata endpoint by name", () => {
+  it.each(METADATA_SPELLINGS)("%s", (_name, url) => {
+    const result = normalizeUrl(url);
+    expect(result).toMatchObject({ ok: false, code: "URL_NOT_ALLOWED" });
+    if (!result.ok) expect(result.message).toContain("cloud metadata endpoint");
+  });
+
+  it("covers Azure's WireServer, which no address range refuses", () => {
+    const urls = METADATA_SPELLINGS.map(([, url]) => url);
+    expect(urls).toContain("http://168.63.129.16:32526/");
+    expect(urls).toContain("http://2822734096/");
   });
 });
 
@@ -144,23 +158,6 @@ describe("FETCH_ALLOW_HOSTS exemption", () => {
   );
 });
 
-/** Writes one IPv4 address in the many spellings the WHATWG parser accepts. */
-function spellings(n: number): string[] {
-  const o = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255] as const;
-  return [
-    o.join("."),
-    String(n),
-    `0x${n.toString(16)}`,
-    `0${n.toString(8)}`,
-    o.map((x) => `0x${x.toString(16)}`).join("."),
-    o.map((x) => `0${x.toString(8)}`).join("."),
-    `${o[0]}.${o[1]}.${(o[2] << 8) | o[3]}`,
-    `${o[0]}.${n & 0xffffff}`,
-    `${o.join(".")}.`,
-    `[::ffff:${o.join(".")}]`,
-  ];
-}
-
 describe("properties", () => {
   it("normalization is idempotent", () => {
     const url = fc.webUrl({
@@ -223,7 +220,7 @@ describe("properties", () => {
   it("the verdict on an IPv4 address does not depend on its spelling", () => {
     fc.assert(
       fc.property(address, (n) => {
-        const results = spellings(n).map((host) => normalizeUrl(`http://${host}/`));
+        const results = ipv4Spellings(n).map((host) => normalizeUrl(`http://${host}/`));
         expect(new Set(results.map((r) => (r.ok ? "ok" : r.code))).size).toBe(1);
         const dotted = results.flatMap((r) => (r.ok && !r.url.includes("[") ? [r.url] : []));
         expect(new Set(dotted).size).toBeLessThanOrEqual(1);
@@ -248,7 +245,7 @@ describe("properties", () => {
     );
     fc.assert(
       fc.property(forbidden, (n) => {
-        for (const host of spellings(n)) {
+        for (const host of ipv4Spellings(n)) {
           expect(normalizeUrl(`http://${host}/`)).toMatchObject({ code: "URL_NOT_ALLOWED" });
         }
       }),

@@ -1,3 +1,5 @@
+import { METADATA_ENDPOINTS } from "../../src/urls/metadata";
+
 /**
  * Spellings of forbidden targets (loopback, private, link-local, CGNAT, multicast, unspecified,
  * metadata), shared by the intake tests and the fetcher's redirect tests.
@@ -48,6 +50,10 @@ export const FORBIDDEN: ReadonlyArray<readonly [name: string, url: string]> = [
   ["cloud metadata short 169.254.43518", "http://169.254.43518/"],
   ["link-local 169.254.0.1", "http://169.254.0.1/"],
   ["Oracle metadata 192.0.0.192", "http://192.0.0.192/"],
+  ["Azure WireServer 168.63.129.16", "http://168.63.129.16/"],
+  ["Azure host agent 168.63.129.16:32526", "http://168.63.129.16:32526/vmSettings"],
+  ["Azure WireServer decimal", "http://2822734096/"],
+  ["AWS ECS task metadata 169.254.170.2", "http://169.254.170.2/v2/credentials"],
   ["benchmarking 198.18.0.1", "http://198.18.0.1/"],
   ["documentation 192.0.2.1", "http://192.0.2.1/"],
   ["multicast 224.0.0.1", "http://224.0.0.1/"],
@@ -94,3 +100,52 @@ export const FORBIDDEN: ReadonlyArray<readonly [name: string, url: string]> = [
   ["mDNS .local", "http://printer.local/"],
   ["home.arpa", "http://router.home.arpa/"],
 ];
+
+/** Writes one IPv4 address in the many spellings the WHATWG parser accepts. */
+export function ipv4Spellings(n: number): string[] {
+  const o = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255] as const;
+  return [
+    o.join("."),
+    String(n),
+    `0x${n.toString(16)}`,
+    `0${n.toString(8)}`,
+    o.map((x) => `0x${x.toString(16)}`).join("."),
+    o.map((x) => `0${x.toString(8)}`).join("."),
+    `${o[0]}.${o[1]}.${(o[2] << 8) | o[3]}`,
+    `${o[0]}.${n & 0xffffff}`,
+    `${o.join(".")}.`,
+    `[::ffff:${o.join(".")}]`,
+  ];
+}
+
+/** Eight 16-bit groups of IPv6 text (test input only, so no validation). */
+function expandIpv6(text: string): string {
+  const [head = "", tail = ""] = text.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = Array<string>(8 - left.length - right.length).fill("0");
+  return [...left, ...zeros, ...right].map((g) => g.padStart(4, "0")).join(":");
+}
+
+/**
+ * Every entry of the metadata table (src/urls/metadata.ts) in its spellings: IPv4 in decimal,
+ * hex, octal, short and IPv4-mapped forms, IPv6 expanded and upper-case, names upper-case and
+ * with a trailing dot; each also with the ports the table names and with https.
+ */
+export const METADATA_SPELLINGS: ReadonlyArray<readonly [name: string, url: string]> =
+  METADATA_ENDPOINTS.flatMap(({ provider, host, ports = [] }) => {
+    const octets = host.split(".");
+    const isV4 = octets.length === 4 && octets.every((o) => /^\d+$/.test(o));
+    const hosts = isV4
+      ? ipv4Spellings(octets.reduce((n, o) => n * 256 + Number(o), 0))
+      : host.includes(":")
+        ? [`[${host}]`, `[${expandIpv6(host)}]`, `[${host.toUpperCase()}]`]
+        : [host, host.toUpperCase(), `${host}.`];
+    const first = hosts[0] ?? host;
+    const urls = [
+      ...hosts.map((h) => `http://${h}/`),
+      `https://${first}/`,
+      ...ports.map((port) => `http://${first}:${port}/`),
+    ];
+    return urls.map((url) => [`${provider}: ${url}`, url] as const);
+  });

@@ -4,7 +4,7 @@ import { sql } from "../../src/database";
 import { query, seedProject } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
-import { FORBIDDEN } from "./ssrf-cases";
+import { FORBIDDEN, METADATA_SPELLINGS } from "./ssrf-cases";
 
 /**
  * Intake through the API: every third forbidden spelling of the unit suite (which covers all
@@ -44,6 +44,15 @@ describe("POST /v1/projects/{project_id}/urls refuses forbidden targets", () => 
     );
     const problem = await expectProblem(result, 422, "URL_NOT_ALLOWED");
     expect(problem).toMatchObject({ errors: [{ path: "body.urls.1" }] });
+    expect(roundTrips).toBe(0);
+  });
+
+  it.each(METADATA_SPELLINGS)("cloud metadata %s is 422 URL_NOT_ALLOWED", async (_name, url) => {
+    const { result, roundTrips } = await countRoundTrips(() =>
+      call("POST", `/v1/projects/${projectId}/urls`, { token: owner.accessToken, body: { url } }),
+    );
+    const problem = await expectProblem(result, 422, "URL_NOT_ALLOWED");
+    expect(problem.detail).toContain("cloud metadata endpoint");
     expect(roundTrips).toBe(0);
   });
 });
