@@ -8,6 +8,10 @@ export interface Caller {
   userId: string;
   role: "user" | "admin";
   via: "jwt" | "api_key";
+  /** `read` keys may only view and search; access tokens and `write` keys may do both. */
+  scope: "read" | "write";
+  /** A key limited to these projects sees no other; null for access tokens and unlimited keys. */
+  projectIds: string[] | null;
 }
 
 /** The one Hono environment type every router shares. */

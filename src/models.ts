@@ -1,6 +1,7 @@
 /** Every table, for drizzle-kit and for code that needs the whole schema. */
 export * from "./auth/models";
 export * from "./chunks/models";
+export * from "./ingestion/models";
 export * from "./projects/models";
 export * from "./shares/models";
 export * from "./urls/models";

@@ -7,6 +7,9 @@ export const ErrorCode = {
   REFRESH_TOKEN_REUSED: "REFRESH_TOKEN_REUSED",
   ADMIN_REQUIRED: "ADMIN_REQUIRED",
   API_KEY_NOT_FOUND: "API_KEY_NOT_FOUND",
+  INSUFFICIENT_SCOPE: "INSUFFICIENT_SCOPE",
+  INTERACTIVE_LOGIN_REQUIRED: "INTERACTIVE_LOGIN_REQUIRED",
+  API_KEY_PROJECT_UNKNOWN: "API_KEY_PROJECT_UNKNOWN",
 } as const;
 
 /** Cloudflare Workers caps PBKDF2 at 100,000 iterations; a test pins this at or below it. */
@@ -19,6 +22,9 @@ export const PASSWORD_MAX_LENGTH = 128;
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 export const ACCESS_TOKEN_ALGORITHM = "HS256";
 export const API_KEY_PREFIX = "lb_";
+export const API_KEY_SCOPES = ["read", "write"] as const;
+/** Projects one API key may be limited to. */
+export const API_KEY_MAX_PROJECTS = 100;
 /** Characters of a key or link token that lists may show. */
 export const VISIBLE_PREFIX_LENGTH = 10;
 export const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -62,3 +62,41 @@ export class ApiKeyNotFound extends AppError {
     super(404, ErrorCode.API_KEY_NOT_FOUND, "API key not found", "No such API key.");
   }
 }
+
+/** A `read` API key tried to change something, or a project-limited key to create a project. */
+export class InsufficientScope extends AppError {
+  constructor(detail = "This API key has the read scope: it may view and search, not change.") {
+    super(403, ErrorCode.INSUFFICIENT_SCOPE, "Insufficient scope", detail);
+  }
+}
+
+/** Credential management takes an access token from a login, never an API key. */
+export class InteractiveLoginRequired extends AppError {
+  constructor() {
+    super(
+      403,
+      ErrorCode.INTERACTIVE_LOGIN_REQUIRED,
+      "Interactive login required",
+      "API keys, the password, the email and the account itself can only be managed with an access token from /v1/auth/login.",
+    );
+  }
+}
+
+/** A key was to be limited to a project the caller cannot see. */
+export class ApiKeyProjectUnknown extends AppError {
+  constructor() {
+    super(
+      422,
+      ErrorCode.API_KEY_PROJECT_UNKNOWN,
+      "Unknown project",
+      "Every project_ids entry must be a project you own or that is shared with you.",
+    );
+  }
+}
+
+/** A valid token whose account was deleted since: as unauthenticated as no token at all. */
+export class AccountGone extends NotAuthenticated {
+  constructor() {
+    super("The account this token belongs to no longer exists.");
+  }
+}

@@ -4,13 +4,15 @@ import { getConfig } from "../config";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
 import { authSettings } from "./config";
-import { authenticate, enforceAuthRateLimit } from "./dependencies";
+import { enforceAuthRateLimit, requireInteractive } from "./dependencies";
 import {
   ApiKey,
   ApiKeyCreate,
   ApiKeyCreated,
   KeyIdParam,
+  LoggedOut,
   Login,
+  LogoutAll,
   RefreshRequest,
   Register,
   TokenPair,
@@ -56,15 +58,28 @@ const logoutRoute = createRoute({
   responses: { 204: { description: "Revoked" }, ...problems(400, 401, 415, 422) },
 });
 
+const logoutAllRoute = createRoute({
+  method: "post",
+  path: "/logout-all",
+  tags,
+  security,
+  summary: "Revoke every session, and with include_api_keys every API key (access token only)",
+  description:
+    "Access tokens already issued stay valid until they expire (`access_tokens_valid_for_seconds` at most).",
+  middleware: [requireInteractive] as const,
+  request: { body: jsonBody(LogoutAll) },
+  responses: { 200: json(LoggedOut, "Revoked"), ...problems(400, 401, 403, 415, 422) },
+});
+
 const createKeyRoute = createRoute({
   method: "post",
   path: "/api-keys",
   tags,
   security,
-  summary: "Create an API key (shown once)",
-  middleware: [authenticate] as const,
+  summary: "Create an API key (shown once; access token only)",
+  middleware: [requireInteractive] as const,
   request: { body: jsonBody(ApiKeyCreate) },
-  responses: { 201: json(ApiKeyCreated, "Created"), ...problems(400, 401, 415, 422) },
+  responses: { 201: json(ApiKeyCreated, "Created"), ...problems(400, 401, 403, 415, 422) },
 });
 
 const listKeysRoute = createRoute({
@@ -73,9 +88,12 @@ const listKeysRoute = createRoute({
   tags,
   security,
   summary: "List your API keys",
-  middleware: [authenticate] as const,
+  middleware: [requireInteractive] as const,
   request: { query: PaginationQuery },
-  responses: { 200: json(pageSchema(ApiKey), "Keys, without secrets"), ...problems(401, 422) },
+  responses: {
+    200: json(pageSchema(ApiKey), "Keys, without secrets"),
+    ...problems(401, 403, 422),
+  },
 });
 
 const deleteKeyRoute = createRoute({
@@ -84,9 +102,9 @@ const deleteKeyRoute = createRoute({
   tags,
   security,
   summary: "Revoke an API key",
-  middleware: [authenticate] as const,
+  middleware: [requireInteractive] as const,
   request: { params: KeyIdParam },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404, 422) },
+  responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 422) },
 });
 
 export const authRouter = createRouter()
@@ -111,6 +129,15 @@ export const authRouter = createRouter()
     const { refresh_token: refreshToken } = c.req.valid("json");
     await authService.logout({ db: getDb(c.env), refreshToken });
     return c.body(null, 204);
+  })
+  .openapi(logoutAllRoute, async (c) => {
+    const loggedOut = await authService.logoutAll({
+      db: getDb(c.env),
+      settings: authSettings(getConfig(c.env)),
+      userId: c.get("caller").userId,
+      includeApiKeys: c.req.valid("json").include_api_keys,
+    });
+    return c.json(loggedOut, 200);
   })
   .openapi(createKeyRoute, async (c) => {
     const created = await authService.createApiKey({

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { Email, Password, User, UserName } from "../users/schemas";
+import { API_KEY_MAX_PROJECTS, API_KEY_SCOPES } from "./constants";
 
 export const Register = z
   .strictObject({ email: Email, password: Password, name: UserName.optional() })
@@ -30,6 +31,17 @@ export const ApiKeyCreate = z
       .datetime({ offset: true })
       .refine((value) => Date.parse(value) > Date.now(), "must be in the future")
       .optional(),
+    scope: z.enum(API_KEY_SCOPES).default("write").openapi({
+      description:
+        "`read`: view and search. `write`: also add, refresh and delete urls and change projects as your role allows. No key can manage credentials.",
+    }),
+    project_ids: z
+      .array(z.uuid())
+      .min(1)
+      .max(API_KEY_MAX_PROJECTS)
+      .refine((ids) => new Set(ids).size === ids.length, "must not repeat a project")
+      .optional()
+      .openapi({ description: "Limit the key to these projects (yours or shared with you)." }),
   })
   .openapi("ApiKeyCreate");
 
@@ -38,6 +50,8 @@ export const ApiKey = z
     id: z.uuid(),
     name: z.string(),
     prefix: z.string(),
+    scope: z.enum(API_KEY_SCOPES),
+    project_ids: z.array(z.uuid()).nullable(),
     created_at: z.string(),
     expires_at: z.string().nullable(),
     last_used_at: z.string().nullable(),
@@ -48,8 +62,29 @@ export const ApiKeyCreated = ApiKey.omit({ last_used_at: true })
   .extend({ key: z.string().openapi({ description: "Shown only once" }) })
   .openapi("ApiKeyCreated");
 
+export const LogoutAll = z
+  .strictObject({
+    include_api_keys: z
+      .boolean()
+      .default(false)
+      .openapi({ description: "Also delete every API key of the account." }),
+  })
+  .openapi("LogoutAll");
+
+export const LoggedOut = z
+  .object({
+    refresh_tokens_revoked: z.number().int(),
+    api_keys_revoked: z.number().int(),
+    access_tokens_valid_for_seconds: z.number().int().openapi({
+      description:
+        "Access tokens are not tracked: ones already issued work until they expire, at most this long.",
+    }),
+  })
+  .openapi("LoggedOut");
+
 export const KeyIdParam = z.object({ key_id: z.uuid() });
 
 export type TokenPair = z.infer<typeof TokenPair>;
 export type ApiKey = z.infer<typeof ApiKey>;
 export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
+export type LoggedOut = z.infer<typeof LoggedOut>;

@@ -1,17 +1,19 @@
 import { type Database, selectRows, sql } from "../database";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import * as projectsService from "../projects/service";
 import type { User } from "../users/schemas";
 import * as usersService from "../users/service";
 import type { AuthSettings } from "./config";
 import { API_KEY_PREFIX, VISIBLE_PREFIX_LENGTH } from "./constants";
 import {
   ApiKeyNotFound,
+  ApiKeyProjectUnknown,
   EmailTaken,
   InvalidCredentials,
   RefreshTokenInvalid,
   RefreshTokenReused,
 } from "./exceptions";
-import type { ApiKey, ApiKeyCreated, TokenPair } from "./schemas";
+import type { ApiKey, ApiKeyCreated, LoggedOut, TokenPair } from "./schemas";
 import { issueAccessToken } from "./tokens";
 import { DUMMY_PASSWORD_HASH, hashPassword, randomToken, sha256Hex, verifyPassword } from "./utils";
 
@@ -171,10 +173,15 @@ export async function logout({ db, refreshToken }: { db: Database; refreshToken:
 function apiKeyJson(alias: string) {
   const a = sql.raw(alias);
   return sql`json_build_object('id', ${a}.id, 'name', ${a}.name, 'prefix', ${a}.prefix,
+    'scope', ${a}.scope, 'project_ids', to_json(${a}.project_ids),
     'created_at', api_time(${a}.created_at), 'expires_at', api_time(${a}.expires_at),
     'last_used_at', api_time(${a}.last_used_at))`;
 }
 
+/**
+ * Creates a key; a key limited to projects is only inserted when the caller can see every one
+ * of them (checked in the same statement), else 422.
+ */
 export async function createApiKey({
   db,
   userId,
@@ -182,17 +189,26 @@ export async function createApiKey({
 }: {
   db: Database;
   userId: string;
-  input: { name: string; expires_at?: string };
+  input: { name: string; expires_at?: string; scope: "read" | "write"; project_ids?: string[] };
 }): Promise<ApiKeyCreated> {
   const key = `${API_KEY_PREFIX}${randomToken(32)}`;
+  const projectIds = input.project_ids ? JSON.stringify(input.project_ids) : null;
   const [row] = await selectRows<{ api_key: ApiKey }>(
     db,
-    sql`insert into api_keys as k (user_id, name, prefix, key_hash, expires_at)
-        values (${userId}, ${input.name}, ${key.slice(0, VISIBLE_PREFIX_LENGTH)},
-                ${await sha256Hex(key)}, ${input.expires_at ?? null})
+    sql`with wanted as (
+          select value::uuid as id from json_array_elements_text(${projectIds}::json)
+        )
+        insert into api_keys as k (user_id, name, prefix, key_hash, expires_at, scope, project_ids)
+        select ${userId}, ${input.name}, ${key.slice(0, VISIBLE_PREFIX_LENGTH)},
+               ${await sha256Hex(key)}, ${input.expires_at ?? null}::timestamptz, ${input.scope},
+               case when ${projectIds}::json is null then null
+                    else (select array_agg(id) from wanted) end
+        where not exists (
+          select 1 from wanted w
+          where ${projectsService.callerRole(sql`w.id`, userId)} is null)
         returning ${apiKeyJson("k")} as api_key`,
   );
-  if (!row) throw new Error("insert returned no row");
+  if (!row) throw new ApiKeyProjectUnknown();
   const { last_used_at: _unused, ...created } = row.api_key;
   return { ...created, key };
 }
@@ -232,4 +248,37 @@ export async function deleteApiKey({
     sql`delete from api_keys where id = ${keyId} and user_id = ${userId} returning id`,
   );
   if (rows.length === 0) throw new ApiKeyNotFound();
+}
+
+/**
+ * Revokes every refresh token of the account and, with `includeApiKeys`, deletes every API key,
+ * in one statement. Access tokens are stateless and stay valid until they expire.
+ */
+export async function logoutAll({
+  db,
+  settings,
+  userId,
+  includeApiKeys,
+}: {
+  db: Database;
+  settings: AuthSettings;
+  userId: string;
+  includeApiKeys: boolean;
+}): Promise<LoggedOut> {
+  const [row] = await selectRows<{ refresh: number; keys: number }>(
+    db,
+    sql`with revoked as (
+          update refresh_tokens set revoked_at = now()
+          where user_id = ${userId} and revoked_at is null returning id
+        ), deleted as (
+          delete from api_keys where user_id = ${userId} and ${includeApiKeys} returning id
+        )
+        select (select count(*)::int from revoked) as refresh,
+               (select count(*)::int from deleted) as keys`,
+  );
+  return {
+    refresh_tokens_revoked: row?.refresh ?? 0,
+    api_keys_revoked: row?.keys ?? 0,
+    access_tokens_valid_for_seconds: settings.accessTokenTtlSeconds,
+  };
 }

@@ -36,7 +36,7 @@ export async function verifyAccessToken(settings: AuthSettings, token: string): 
     });
     const role = payload.role === "admin" ? "admin" : "user";
     if (typeof payload.sub !== "string") throw new InvalidToken();
-    return { userId: payload.sub, role, via: "jwt" };
+    return { userId: payload.sub, role, via: "jwt", scope: "write", projectIds: null };
   } catch (error) {
     if (error instanceof errors.JOSEError || error instanceof InvalidToken)
       throw new InvalidToken();

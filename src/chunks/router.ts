@@ -46,7 +46,7 @@ const searchRoute = createRoute({
   tags: ["search"],
   security,
   summary: "Keyword, semantic or hybrid search over the project's chunks (viewer+)",
-  middleware: projectsDependencies.projectMember,
+  middleware: projectsDependencies.projectReader,
   request: { params: ProjectIdParam, body: jsonBody(SearchRequest) },
   responses: {
     200: json(SearchResponse, "Best chunks first"),

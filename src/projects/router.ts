@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
 import * as authDependencies from "../auth/dependencies";
+import { InsufficientScope } from "../auth/exceptions";
 import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
 import { PaginationQuery, pageSchema } from "../pagination";
@@ -68,6 +69,10 @@ const deleteProjectRoute = createRoute({
 
 export const projectsRouter = createRouter()
   .openapi(createProjectRoute, async (c) => {
+    // The new project would be outside the key's list: the key could not even see it.
+    if (c.get("caller").projectIds) {
+      throw new InsufficientScope("An API key limited to projects cannot create projects.");
+    }
     const project = await projectsService.createProject({
       db: getDb(c.env),
       userId: c.get("caller").userId,
@@ -80,6 +85,7 @@ export const projectsRouter = createRouter()
     const page = await projectsService.listProjects({
       db: getDb(c.env),
       userId: c.get("caller").userId,
+      onlyIds: c.get("caller").projectIds,
       q,
       role,
       pagination,

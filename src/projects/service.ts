@@ -1,7 +1,7 @@
+import { AccountGone } from "../auth/exceptions";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { ValidationFailed } from "../exceptions";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
-import { UserNotFound } from "../users/exceptions";
 import {
   CHUNK_SIZE_DEFAULT,
   defaultChunkOverlap,
@@ -151,7 +151,7 @@ export async function listInProject<T extends { id: string }>({
   return createdAtPage(row?.rows ?? [], pagination.limit);
 }
 
-/** Creates a project owned by the caller; 404 when the caller's account is gone. */
+/** Creates a project owned by the caller; 401 when the caller's account is gone. */
 export async function createProject({
   db,
   userId,
@@ -176,24 +176,30 @@ export async function createProject({
         )
         select ${projectJson("p", sql`'owner'`)} as project from created p`,
   );
-  if (!row) throw new UserNotFound("Your account no longer exists.");
+  if (!row) throw new AccountGone();
   return row.project;
 }
 
-/** Projects the caller owns or is shared on, newest first; `q` matches the name, `role` theirs. */
+/**
+ * Projects the caller owns or is shared on, newest first; `q` matches the name, `role` theirs,
+ * `onlyIds` (a project-limited API key) keeps those projects only.
+ */
 export async function listProjects({
   db,
   userId,
+  onlyIds = null,
   q,
   role,
   pagination,
 }: {
   db: Database;
   userId: string;
+  onlyIds?: string[] | null;
   q?: string;
   role?: ProjectRole;
   pagination: Pagination;
 }): Promise<Page<Project>> {
+  const only = onlyIds ? JSON.stringify(onlyIds) : null;
   const pattern = q ? `%${q.replace(/[\\%_]/g, "\\$&")}%` : null;
   // One statement, one snapshot: a project deleted meanwhile is either whole or absent.
   const rows = await selectRows<{ item: Project; sort_at: string }>(
@@ -208,6 +214,8 @@ export async function listProjects({
         from mine m
         where (${role ?? null}::text is null or m.role = ${role ?? null})
           and (${pattern}::text is null or m.name ilike ${pattern})
+          and (${only}::json is null
+               or m.id in (select value::uuid from json_array_elements_text(${only}::json)))
           and ${createdBefore("m", pagination.cursor)}
         order by m.created_at desc, m.id desc
         limit ${pagination.limit + 1}`,

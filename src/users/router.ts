@@ -1,11 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
+import { authSettings } from "../auth/config";
 import * as authDependencies from "../auth/dependencies";
+import { AccountGone } from "../auth/exceptions";
+import { getConfig } from "../config";
 import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
 import { PaginationQuery, pageSchema } from "../pagination";
-import { UserNotFound } from "./exceptions";
-import { User, UserListQuery, UserMe, UserUpdate } from "./schemas";
+import { User, UserListQuery, UserMe, UserUpdate, UserUpdated } from "./schemas";
 import * as usersService from "./service";
 
 const tags = ["users"];
@@ -18,7 +20,7 @@ const getMeRoute = createRoute({
   security,
   summary: "The caller, with counts",
   middleware: [authDependencies.authenticate] as const,
-  responses: { 200: json(UserMe, "The caller"), ...problems(401, 404) },
+  responses: { 200: json(UserMe, "The caller"), ...problems(401) },
 });
 
 const updateMeRoute = createRoute({
@@ -26,10 +28,12 @@ const updateMeRoute = createRoute({
   path: "/me",
   tags,
   security,
-  summary: "Rename, or change password (revokes every refresh token)",
-  middleware: [authDependencies.authenticate] as const,
+  summary: "Rename, or change password (access token only; revokes every refresh token)",
+  description:
+    "A password change revokes every refresh token. API keys survive it, and access tokens already issued work until they expire; `credentials` in the answer says how many and how long. POST /v1/auth/logout-all revokes the rest.",
+  middleware: [authDependencies.requireInteractive] as const,
   request: { body: jsonBody(UserUpdate) },
-  responses: { 200: json(User, "Updated"), ...problems(400, 401, 404, 415, 422) },
+  responses: { 200: json(UserUpdated, "Updated"), ...problems(400, 401, 403, 415, 422) },
 });
 
 const deleteMeRoute = createRoute({
@@ -37,9 +41,9 @@ const deleteMeRoute = createRoute({
   path: "/me",
   tags,
   security,
-  summary: "Delete the account and everything it owns",
-  middleware: [authDependencies.authenticate] as const,
-  responses: { 204: { description: "Deleted" }, ...problems(401, 404) },
+  summary: "Delete the account and everything it owns (access token only)",
+  middleware: [authDependencies.requireInteractive] as const,
+  responses: { 204: { description: "Deleted" }, ...problems(401, 403) },
 });
 
 const listUsersRoute = createRoute({
@@ -56,7 +60,7 @@ const listUsersRoute = createRoute({
 export const usersRouter = createRouter()
   .openapi(getMeRoute, async (c) => {
     const me = await usersService.getMe({ db: getDb(c.env), userId: c.get("caller").userId });
-    if (!me) throw new UserNotFound();
+    if (!me) throw new AccountGone();
     return c.json(me, 200);
   })
   .openapi(updateMeRoute, async (c) => {
@@ -70,6 +74,7 @@ export const usersRouter = createRouter()
             userId,
             currentPassword: input.current_password,
             newPassword: input.password,
+            accessTokenTtlSeconds: authSettings(getConfig(c.env)).accessTokenTtlSeconds,
           })
         : await usersService.updateName({ db, userId, name: input.name });
     return c.json(user, 200);
@@ -79,7 +84,7 @@ export const usersRouter = createRouter()
       db: getDb(c.env),
       userId: c.get("caller").userId,
     });
-    if (!projectIds) throw new UserNotFound();
+    if (!projectIds) throw new AccountGone();
     await snapshots.enqueuePrefixDeletion(
       c.env.INGEST_QUEUE,
       projectIds.map(snapshots.projectPrefix),

@@ -1,9 +1,8 @@
-import { InvalidCredentials } from "../auth/exceptions";
+import { AccountGone, InvalidCredentials } from "../auth/exceptions";
 import * as authUtils from "../auth/utils";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
-import { UserNotFound } from "./exceptions";
-import type { User, UserMe } from "./schemas";
+import type { User, UserMe, UserUpdated } from "./schemas";
 
 /**
  * The public user object built by Postgres from the row alias `alias`.
@@ -41,7 +40,7 @@ export async function getMe({
   return row?.me ?? null;
 }
 
-/** Renames the caller; 404 when the account is gone. */
+/** Renames the caller; 401 when the account is gone. */
 export async function updateName({
   db,
   userId,
@@ -56,7 +55,7 @@ export async function updateName({
     sql`update users u set name = ${name}, updated_at = now() where u.id = ${userId}
         returning ${userJson("u")} as user`,
   );
-  if (!row) throw new UserNotFound();
+  if (!row) throw new AccountGone();
   return row.user;
 }
 
@@ -64,28 +63,32 @@ export async function updateName({
  * Checks the current password, then sets the new one and revokes every refresh token. Two round
  * trips: the stored hash must be read before the password can be checked. The write compares the
  * old hash, so a concurrent change in between makes this one fail rather than win silently.
+ * API keys and access tokens survive; the answer says so (`credentials`), and
+ * POST /v1/auth/logout-all {include_api_keys: true} removes the keys.
  */
 export async function changePassword({
   db,
   userId,
   currentPassword,
   newPassword,
+  accessTokenTtlSeconds,
 }: {
   db: Database;
   userId: string;
   currentPassword: string;
   newPassword: string;
-}): Promise<User> {
+  accessTokenTtlSeconds: number;
+}): Promise<UserUpdated> {
   const [stored] = await selectRows<{ password_hash: string }>(
     db,
     sql`select password_hash from users where id = ${userId}`,
   );
-  if (!stored) throw new UserNotFound();
+  if (!stored) throw new AccountGone();
   const oldHash = stored.password_hash;
   if (!(await authUtils.verifyPassword(currentPassword, oldHash)).ok)
     throw new InvalidCredentials();
   const newHash = await authUtils.hashPassword(newPassword);
-  const [row] = await selectRows<{ user: User | null }>(
+  const [row] = await selectRows<{ user: User | null; revoked: number; keys: number }>(
     db,
     sql`with changed as (
           update users set password_hash = ${newHash}, updated_at = now()
@@ -94,11 +97,21 @@ export async function changePassword({
         ), revoked as (
           update refresh_tokens set revoked_at = now()
           where user_id in (select id from changed) and revoked_at is null
+          returning id
         )
-        select (select ${userJson("u")} from changed u) as user`,
+        select (select ${userJson("u")} from changed u) as user,
+               (select count(*)::int from revoked) as revoked,
+               (select count(*)::int from api_keys where user_id = ${userId}) as keys`,
   );
   if (!row?.user) throw new InvalidCredentials();
-  return row.user;
+  return {
+    ...row.user,
+    credentials: {
+      refresh_tokens_revoked: row.revoked,
+      api_keys_kept: row.keys,
+      access_tokens_valid_for_seconds: accessTokenTtlSeconds,
+    },
+  };
 }
 
 /** Deletes the account (cascading to everything it owns); returns its owned project ids. */

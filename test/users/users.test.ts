@@ -90,8 +90,8 @@ describe("DELETE /v1/users/me", () => {
     expect((await call("DELETE", "/v1/users/me", { token: user.accessToken })).status).toBe(204);
     await expectProblem(
       await call("GET", "/v1/users/me", { token: user.accessToken }),
-      404,
-      "USER_NOT_FOUND",
+      401,
+      "NOT_AUTHENTICATED",
     );
     await expectProblem(
       await call("POST", "/v1/auth/login", {
