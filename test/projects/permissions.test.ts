@@ -10,6 +10,10 @@ import { createAdmin, type SeededProject, seedProject, seedUrlWithChunk } from "
  * link), so destructive cells cannot disturb each other. To cover a new domain, add rows; the
  * `Record<Principal, number>` type refuses a row with a missing cell, and the last test refuses
  * an OpenAPI operation under /v1/projects or /v1/shared that has no row.
+ *
+ * The owner's API keys are three more callers whose cells follow from the owner's by the rule in
+ * `keyStatus`: a write key may do what the owner may; a read key only what reads (GET, search);
+ * a key limited to another project sees no project here (404) and may not create one (403).
  */
 const PRINCIPALS = [
   "anonymous",
@@ -21,13 +25,15 @@ const PRINCIPALS = [
   "public link",
 ] as const;
 type Principal = (typeof PRINCIPALS)[number];
+const KEYS = ["read key", "write key", "limited key"] as const;
+type KeyPrincipal = (typeof KEYS)[number];
 
 interface Cell {
   users: Record<Exclude<Principal, "anonymous" | "public link">, TestUser> & { invitee: TestUser };
   project: SeededProject;
   /** A ready url with one chunk in the cell's project. */
   url: { urlId: string; chunkId: string };
-  principal: Principal;
+  principal: Principal | KeyPrincipal;
 }
 
 interface Row {
@@ -252,13 +258,36 @@ const MATRIX: Row[] = [
   { endpoint: "POST /v1/projects/{project_id}/vectorization", expect: editorsWrite(202) },
 ];
 
-const CELLS = MATRIX.flatMap((row) =>
-  PRINCIPALS.map((principal) => ({ row, principal, status: row.expect[principal] })),
-);
+/** POSTs that only read: a read key may call them. */
+const READ_POSTS = new Set([
+  "POST /v1/projects/{project_id}/search",
+  "POST /v1/shared/{token}/search",
+]);
+const reads = (row: Row) => row.endpoint.startsWith("GET ") || READ_POSTS.has(row.endpoint);
+
+/** What the owner's API key gets; `early` when the key alone decides (no statement runs). */
+function keyStatus(row: Row, key: KeyPrincipal): { status: number; early: boolean } {
+  // Public-link routes take no bearer token: a key is ignored there like any other.
+  if (row.endpoint.includes("/v1/shared/")) return { status: row.expect.stranger, early: false };
+  if (key === "read key" && !reads(row)) return { status: 403, early: true };
+  if (key === "limited key" && row.endpoint.includes("{project_id}")) {
+    return { status: 404, early: true };
+  }
+  if (key === "limited key" && row.endpoint === "POST /v1/projects") {
+    return { status: 403, early: true };
+  }
+  return { status: row.expect.owner, early: false };
+}
+
+const CELLS = MATRIX.flatMap((row) => [
+  ...PRINCIPALS.map((principal) => ({ row, principal, status: row.expect[principal] })),
+  ...KEYS.map((principal) => ({ row, principal, status: keyStatus(row, principal).status })),
+]);
 
 describe("permission matrix", () => {
   let users: Cell["users"];
   let memberId: string;
+  let keys: Record<KeyPrincipal, string>;
 
   beforeAll(async () => {
     const [owner, viewer, editor, stranger, member, invitee, admin] = await Promise.all([
@@ -272,6 +301,22 @@ describe("permission matrix", () => {
     ]);
     users = { owner, viewer, editor, stranger, admin, invitee };
     memberId = member.id;
+    const elsewhere = await seedProject(owner.id);
+    const key = async (body: object) =>
+      (
+        await expectStatus<{ key: string }>(
+          await call("POST", "/v1/auth/api-keys", {
+            token: owner.accessToken,
+            body: { name: "matrix", ...body },
+          }),
+          201,
+        )
+      ).key;
+    keys = {
+      "read key": await key({ scope: "read" }),
+      "write key": await key({ scope: "write" }),
+      "limited key": await key({ scope: "write", project_ids: [elsewhere.projectId] }),
+    };
   });
 
   beforeEach(() => {
@@ -296,18 +341,28 @@ describe("permission matrix", () => {
       if (!value) throw new Error(`no value for {${name}} in ${row.endpoint}`);
       return value;
     });
+    const isKey = (KEYS as readonly string[]).includes(principal);
     const token =
       principal === "anonymous"
         ? undefined
         : principal === "public link"
           ? project.linkToken
-          : users[principal].accessToken;
+          : isKey
+            ? keys[principal as KeyPrincipal]
+            : users[principal as Exclude<Principal, "anonymous" | "public link">].accessToken;
     const { result, roundTrips } = await countRoundTrips(() =>
       call(method, path, { token, body: row.body?.(cell) }),
     );
     await expectStatus(result, status);
-    // Authorization rides in the endpoint's one statement: a JWT costs nothing, the rest one trip.
-    expect(roundTrips).toBe(status === 401 ? 0 : 1);
+    // Authorization rides in the endpoint's one statement: a JWT costs nothing, the rest one trip;
+    // an API key costs one more to resolve, and is all it costs when the key alone decides.
+    const keyTrips =
+      isKey && !row.endpoint.includes("/v1/shared/")
+        ? keyStatus(row, principal as KeyPrincipal).early
+          ? 1
+          : 2
+        : null;
+    expect(roundTrips).toBe(keyTrips ?? (status === 401 ? 0 : 1));
   });
 
   it("has a row for every operation under /v1/projects and /v1/shared", async () => {
