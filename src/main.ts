@@ -6,6 +6,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { type AppEnv, createRouter } from "./app";
 import { authRouter } from "./auth/router";
+import { cacheControl } from "./cache-control";
 import { chunksRouter } from "./chunks/router";
 import { APP_VERSION, type Env, getConfig } from "./config";
 import { databaseTiming } from "./database";
@@ -69,7 +70,7 @@ const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
 const app = createRouter();
 app.use(requestId({ headerName: "X-Request-Id" }));
 app.use(secureHeaders());
-app.use("/v1/*", corsFromConfig, databaseTiming, limitBodies, jsonBodies);
+app.use("/v1/*", cacheControl, corsFromConfig, databaseTiming, limitBodies, jsonBodies);
 app.onError(handleError);
 app.notFound((c) => problemResponse(c, new RouteNotFound(c.req.path)));
 
