@@ -6,6 +6,7 @@ import { ConfigError } from "./config";
 /** Error codes that belong to no single domain. */
 export const ErrorCode = {
   VALIDATION_FAILED: "VALIDATION_FAILED",
+  INVALID_CURSOR: "INVALID_CURSOR",
   MALFORMED_JSON: "MALFORMED_JSON",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
@@ -54,6 +55,17 @@ export class ValidationFailed extends AppError {
 
   override extensions() {
     return { errors: this.errors };
+  }
+}
+
+/** A `cursor` this API did not issue (forged, altered, from another server) or malformed. */
+export class InvalidCursor extends AppError {
+  constructor(readonly reason: string) {
+    super(422, ErrorCode.INVALID_CURSOR, "Invalid cursor", `query.cursor: ${reason}`);
+  }
+
+  override extensions() {
+    return { errors: [{ path: "query.cursor", message: this.reason }] };
   }
 }
 

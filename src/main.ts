@@ -20,6 +20,7 @@ import {
 } from "./exceptions";
 import { consumeQueue } from "./ingestion/consumer";
 import { refreshDueUrls } from "./ingestion/scheduler";
+import { cursorSigning } from "./pagination";
 import { projectsRouter } from "./projects/router";
 import { sharedRouter, sharesRouter } from "./shares/router";
 import { systemRouter } from "./system/router";
@@ -70,7 +71,15 @@ const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
 const app = createRouter();
 app.use(requestId({ headerName: "X-Request-Id" }));
 app.use(secureHeaders());
-app.use("/v1/*", cacheControl, corsFromConfig, databaseTiming, limitBodies, jsonBodies);
+app.use(
+  "/v1/*",
+  cacheControl,
+  corsFromConfig,
+  databaseTiming,
+  cursorSigning,
+  limitBodies,
+  jsonBodies,
+);
 app.onError(handleError);
 app.notFound((c) => problemResponse(c, new RouteNotFound(c.req.path)));
 

@@ -1,6 +1,11 @@
+import { createHmac } from "node:crypto";
+import { createMiddleware } from "hono/factory";
 import * as z from "zod";
+import type { AppEnv } from "./app";
+import { timingSafeEqual } from "./auth/utils";
+import { getConfig } from "./config";
 import { type SQL, sql } from "./database";
-import { ValidationFailed } from "./exceptions";
+import { InvalidCursor } from "./exceptions";
 
 /** The largest `limit` a list accepts. */
 export const PAGE_SIZE_MAX = 100;
@@ -28,11 +33,56 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/**
+ * Microsecond UTC time as `api_time()` writes it. Checked strictly (and round-tripped through
+ * `Date`) so nothing but a real instant reaches `::timestamptz`: Postgres would also take
+ * `infinity`, `epoch` or `allballs`.
+ */
+const CursorTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+    "the cursor's timestamp must be a UTC time like 2026-01-31T23:59:59.123456Z",
+  )
+  .refine(
+    (text) => {
+      const ms = Date.parse(text);
+      return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === text.slice(0, 19);
+    },
+    { message: "the cursor's timestamp is not a real date and time" },
+  );
+
 /** The sort key most lists use: creation time (microsecond text from SQL) then id. */
-export const CreatedAtCursor = z.tuple([z.string().max(40), z.uuid()]);
+export const CreatedAtCursor = z.tuple([CursorTime, z.uuid()]);
+
+const encoder = new TextEncoder();
+/** Label of the cursor key, so a cursor MAC can never stand in for any other use of the secret. */
+const CURSOR_KEY_LABEL = "linkbase/pagination-cursor/v1";
+let cursorKey: { secret: string; key: Uint8Array } | null = null;
+
+/**
+ * Derives the cursor signing key from `secret` (JWT_SECRET) once. Cursors are encoded and
+ * checked deep inside services that never see `env`, so the key is module state, set per request
+ * by {@link cursorSigning}; one deployment has one secret.
+ */
+export function useCursorSecret(secret: string): void {
+  if (cursorKey?.secret === secret) return;
+  cursorKey = { secret, key: createHmac("sha256", secret).update(CURSOR_KEY_LABEL).digest() };
+}
+
+/** Middleware: makes the deployment's cursor key available to `encodeCursor`/`decodeCursor`. */
+export const cursorSigning = createMiddleware<AppEnv>(async (c, next) => {
+  useCursorSecret(getConfig(c.env).JWT_SECRET);
+  await next();
+});
+
+function mac(payload: string): string {
+  if (!cursorKey) throw new Error("pagination: no cursor key (cursorSigning middleware missing)");
+  return createHmac("sha256", cursorKey.key).update(payload).digest("base64url");
+}
 
 function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+  const bytes = encoder.encode(text);
   return btoa(String.fromCharCode(...bytes))
     .replaceAll("+", "-")
     .replaceAll("/", "_")
@@ -44,27 +94,34 @@ function fromBase64Url(cursor: string): string {
   return new TextDecoder().decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
 }
 
-/** Encodes the sort-key values of the last row into an opaque cursor. */
+/** Encodes the sort-key values of the last row into an opaque, signed cursor: `payload.mac`. */
 export function encodeCursor(values: readonly (string | number)[]): string {
-  return toBase64Url(JSON.stringify(values));
+  const payload = toBase64Url(JSON.stringify(values));
+  return `${payload}.${mac(payload)}`;
 }
 
 /**
- * Decodes and validates a cursor; a garbled one is a 422 on `query.cursor`, never a 500.
+ * Checks a cursor's signature, then decodes and validates it: a forged, altered or garbled
+ * cursor is a 422 `INVALID_CURSOR` on `query.cursor`, never a 500 and never a query.
  *
  * @example
  * const after = pagination.cursor ? decodeCursor(pagination.cursor, CreatedAtCursor) : null;
  */
 export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
+  const [payload = "", signature = "", ...rest] = cursor.split(".");
+  const expected = mac(payload);
+  if (rest.length > 0 || !timingSafeEqual(encoder.encode(signature), encoder.encode(expected))) {
+    throw new InvalidCursor("not a cursor this API issued; start again without one");
+  }
   let decoded: unknown;
   try {
-    decoded = JSON.parse(fromBase64Url(cursor));
+    decoded = JSON.parse(fromBase64Url(payload));
   } catch {
     decoded = undefined;
   }
   const parsed = schema.safeParse(decoded);
   if (!parsed.success) {
-    throw new ValidationFailed([{ path: "query.cursor", message: "Invalid cursor" }]);
+    throw new InvalidCursor(parsed.error.issues[0]?.message ?? "malformed cursor");
   }
   return parsed.data;
 }

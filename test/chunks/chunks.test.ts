@@ -78,7 +78,7 @@ describe("GET /v1/projects/:id/urls/:url_id/chunks", () => {
         token: users.owner.accessToken,
       }),
       422,
-      "VALIDATION_FAILED",
+      "INVALID_CURSOR",
     );
     await expectProblem(
       await call("GET", `/v1/projects/${projectId}/urls/not-a-uuid/chunks`, {

@@ -1,5 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sql } from "../../src/database";
+import { encodeCursor, useCursorSecret } from "../../src/pagination";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
 import { createAdmin, query, seedProject } from "./fixtures";
@@ -110,17 +112,47 @@ describe("GET /v1/projects", () => {
   });
 
   it.each([
-    ["limit=0", "query.limit"],
-    ["limit=101", "query.limit"],
-    ["cursor=garbage", "query.cursor"],
-    [`cursor=${btoa(JSON.stringify(["2020-01-01T00:00:00Z", "not-a-uuid"]))}`, "query.cursor"],
-  ])("is 422 for %s", async (search, path) => {
+    ["limit=0", "query.limit", "VALIDATION_FAILED"],
+    ["limit=101", "query.limit", "VALIDATION_FAILED"],
+    ["cursor=garbage", "query.cursor", "INVALID_CURSOR"],
+    [
+      `cursor=${btoa(JSON.stringify(["2020-01-01T00:00:00Z", "not-a-uuid"]))}`,
+      "query.cursor",
+      "INVALID_CURSOR",
+    ],
+  ])("is 422 for %s", async (search, path, code) => {
     const me = await createUser();
     const problem = await expectProblem(
       await call("GET", `/v1/projects?${search}`, { token: me.accessToken }),
       422,
-      "VALIDATION_FAILED",
+      code,
     );
     expect((problem as unknown as { errors: { path: string }[] }).errors[0]?.path).toBe(path);
   });
+
+  it("is 422 INVALID_CURSOR for an unsigned cursor that used to pass: no query runs", async () => {
+    const me = await createUser();
+    await seedProject(me.id);
+    const forged = btoa(JSON.stringify(["infinity", crypto.randomUUID()])).replace(/=+$/, "");
+    const { result, roundTrips } = await countRoundTrips(() =>
+      call("GET", `/v1/projects?cursor=${forged}`, { token: me.accessToken }),
+    );
+    await expectProblem(result, 422, "INVALID_CURSOR");
+    expect(roundTrips).toBe(0);
+  });
+
+  it.each(["infinity", "allballs"])(
+    "is 422 INVALID_CURSOR naming the timestamp for a signed cursor at %s",
+    async (time) => {
+      const me = await createUser();
+      useCursorSecret(String(env.JWT_SECRET));
+      const cursor = encodeCursor([time, crypto.randomUUID()]);
+      const problem = await expectProblem(
+        await call("GET", `/v1/projects?cursor=${cursor}`, { token: me.accessToken }),
+        422,
+        "INVALID_CURSOR",
+      );
+      expect(problem.detail).toMatch(/timestamp must be a UTC time/);
+    },
+  );
 });
