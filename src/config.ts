@@ -41,6 +41,8 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(5 * 1024 * 1024),
+  /** Fetches at once per target host across the whole queue (src/ingestion/host-slots.ts). */
+  FETCH_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Sent with every page fetch; names the bot and where to read about it. */
   FETCH_USER_AGENT: z.string().min(1).optional(),
   /** Keep equal to `max_retries` of the queue consumer in wrangler.toml. */

@@ -7,7 +7,8 @@ import { fetchSettings } from "../urls/config";
 import { UrlErrorCode } from "../urls/constants";
 import { EMBEDDING_FAILED, EmbeddingFailed } from "../vectorization/embedders";
 import * as vectorizationService from "../vectorization/service";
-import { QueueMessage } from "./messages";
+import { MAX_HOST_BACKOFF_SECONDS } from "./host-slots";
+import { enqueueIngest, QueueMessage } from "./messages";
 import { type IngestDeps, ingestUrl } from "./pipeline";
 import { markFailure } from "./store";
 
@@ -63,9 +64,21 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
     fetch: fetchSettings(config),
   };
   const final = message.attempts > config.INGEST_MAX_RETRIES;
-  let failure: { code: string; message: string; status: number | null; retryable: boolean };
+  let failure: {
+    code: string;
+    message: string;
+    status: number | null;
+    retryable: boolean;
+    retryAfterSeconds?: number;
+  };
   try {
     const result = await ingestUrl(deps, urlId);
+    if (result.kind === "deferred") {
+      // The host had no free fetch slot: a fresh message later, so waiting costs no attempt.
+      await enqueueIngest(env.INGEST_QUEUE, [urlId], result.delaySeconds);
+      message.ack();
+      return;
+    }
     if (result.kind !== "failed") {
       message.ack();
       return;
@@ -77,7 +90,10 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
   // Throws (and so retries the message) only when the database itself is out of reach.
   await markFailure(db, urlId, { ...failure, final: final || !failure.retryable });
   if (final || !failure.retryable) message.ack();
-  else message.retry({ delaySeconds: backoff(message.attempts, config) });
+  else {
+    const delay = Math.max(backoff(message.attempts, config), failure.retryAfterSeconds ?? 0);
+    message.retry({ delaySeconds: Math.min(delay, MAX_HOST_BACKOFF_SECONDS) });
+  }
 }
 
 /** Our own dependencies failing: retryable, except an embedder that says trying again won't help. */

@@ -29,7 +29,15 @@ export interface FetchedPage {
 export type FetchOutcome =
   | { kind: "fetched"; page: FetchedPage }
   | { kind: "not-modified"; status: 304 }
-  | { kind: "failed"; code: string; message: string; status: number | null; retryable: boolean };
+  | {
+      kind: "failed";
+      code: string;
+      message: string;
+      status: number | null;
+      retryable: boolean;
+      /** From the `Retry-After` of a 429 or 503. */
+      retryAfterSeconds?: number;
+    };
 
 export interface FetchPageOptions {
   /** Injected in tests; defaults to the runtime's `fetch`. */
@@ -155,12 +163,9 @@ async function readPage(
   if (status < 200 || status > 299) {
     discard(response);
     const retryable = status >= 500 || status === 429 || status === 408;
-    return failed(
-      ErrorCode.FETCH_HTTP_ERROR,
-      `the page answered HTTP ${status}`,
-      status,
-      retryable,
-    );
+    const message = `the page answered HTTP ${status}`;
+    const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response) : null;
+    return failed(ErrorCode.FETCH_HTTP_ERROR, message, status, retryable, retryAfter);
   }
   const header = response.headers.get("content-type") ?? "";
   const essence = header.split(";")[0]?.trim().toLowerCase() ?? "";
@@ -271,6 +276,19 @@ function metaCharset(raw: Uint8Array): string | null {
   return /<meta\s[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head)?.[1] ?? null;
 }
 
+/**
+ * `Retry-After` in seconds (RFC 9110: delay-seconds or an HTTP-date), null when absent or
+ * unreadable; a date in the past is 0.
+ */
+function parseRetryAfter(response: Response): number | null {
+  const value = response.headers.get("retry-after")?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  if (!Number.isFinite(at)) return null;
+  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
 /** Releases a body we do not read, without waiting on a server that may never finish it. */
 function discard(response: Response): void {
   response.body?.cancel().catch(() => {});
@@ -281,6 +299,8 @@ function failed(
   message: string,
   status: number | null,
   retryable: boolean,
+  retryAfterSeconds: number | null = null,
 ): FetchOutcome {
-  return { kind: "failed", code, message, status, retryable };
+  const outcome = { kind: "failed", code, message, status, retryable } as const;
+  return retryAfterSeconds === null ? outcome : { ...outcome, retryAfterSeconds };
 }

@@ -22,22 +22,31 @@ const SEND_BATCH_LIMIT = 100;
  * @example
  * await sendMessages(env.INGEST_QUEUE, [{ kind: "reembed", projectId }]);
  */
-export async function sendMessages(queue: Queue<unknown>, messages: readonly QueueMessage[]) {
+export async function sendMessages(
+  queue: Queue<unknown>,
+  messages: readonly QueueMessage[],
+  delaySeconds?: number,
+) {
   for (let start = 0; start < messages.length; start += SEND_BATCH_LIMIT) {
     const batch = messages.slice(start, start + SEND_BATCH_LIMIT);
-    await queue.sendBatch(batch.map((body) => ({ body })));
+    await queue.sendBatch(batch.map((body) => ({ body, delaySeconds })));
   }
 }
 
 /**
- * Sends one `ingest` message per url id.
+ * Sends one `ingest` message per url id, delivered after `delaySeconds` when given.
  *
  * @example
  * await enqueueIngest(c.env.INGEST_QUEUE, ["7d3c…"]);
  */
-export function enqueueIngest(queue: Queue<unknown>, urlIds: readonly string[]) {
+export function enqueueIngest(
+  queue: Queue<unknown>,
+  urlIds: readonly string[],
+  delaySeconds?: number,
+) {
   return sendMessages(
     queue,
     urlIds.map((urlId) => ({ kind: "ingest", urlId })),
+    delaySeconds,
   );
 }

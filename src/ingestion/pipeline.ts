@@ -5,7 +5,8 @@ import type { Database } from "../database";
 import { type ExtractedDocument, extractHtml, extractPlainText } from "../extraction/service";
 import type { FetchSettings } from "../urls/config";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
-import { type FetchedPage, fetchPage } from "./fetcher";
+import { type FetchedPage, type FetchOutcome, fetchPage } from "./fetcher";
+import * as hostSlots from "./host-slots";
 import * as snapshots from "./snapshots";
 import * as store from "./store";
 
@@ -22,6 +23,7 @@ export type IngestResult =
   | { kind: "ready"; chunks: number; embedded: number; reused: number }
   | { kind: "not-modified" }
   | { kind: "gone" }
+  | { kind: "deferred"; delaySeconds: number }
   | { kind: "failed"; code: string; message: string; status: number | null; retryable: boolean };
 
 /**
@@ -36,13 +38,20 @@ export type IngestResult =
 export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<IngestResult> {
   const target = await store.startFetch(deps.db, urlId);
   if (!target) return { kind: "gone" };
+  const slot = await hostSlots.acquireHostSlot(deps.db, urlId, target.url, deps.fetch);
+  if (slot.kind === "busy") return { kind: "deferred", delaySeconds: slot.retryInSeconds };
   // Validators only make sense while the chunks of that earlier fetch are still stored.
   const previous = target.snapshotKey ? target : { etag: null, lastModified: null };
-  const outcome = await fetchPage(target.url, {
-    ...deps.fetch,
-    etag: previous.etag,
-    lastModified: previous.lastModified,
-  });
+  let outcome: FetchOutcome | null = null;
+  try {
+    outcome = await fetchPage(target.url, {
+      ...deps.fetch,
+      etag: previous.etag,
+      lastModified: previous.lastModified,
+    });
+  } finally {
+    await hostSlots.releaseHostSlot(deps.db, slot, outcome);
+  }
   if (outcome.kind === "failed") return outcome;
   if (outcome.kind === "not-modified") {
     await store.markNotModified(deps.db, urlId);

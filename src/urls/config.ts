@@ -8,6 +8,7 @@ export interface FetchSettings {
   maxRedirects: number;
   userAgent: string;
   allowHosts: ReadonlySet<string>;
+  hostConcurrency: number;
 }
 
 const cache = new WeakMap<Config, FetchSettings>();
@@ -27,6 +28,7 @@ export function fetchSettings(config: Config): FetchSettings {
       maxRedirects: MAX_REDIRECTS,
       userAgent: config.FETCH_USER_AGENT ?? DEFAULT_USER_AGENT,
       allowHosts: parseAllowHosts(config.FETCH_ALLOW_HOSTS),
+      hostConcurrency: config.FETCH_HOST_CONCURRENCY,
     };
     cache.set(config, settings);
   }

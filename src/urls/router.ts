@@ -57,10 +57,13 @@ const refreshUrlRoute = createRoute({
   path: "/{project_id}/urls/{url_id}/refresh",
   tags,
   security,
-  summary: "Fetch and index the url again (editor+)",
+  summary: "Fetch and index the url again (editor+); joins a fetch already queued or running",
   middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
-  responses: { 202: json(Url, "Queued again"), ...problems(401, 403, 404, 422) },
+  responses: {
+    202: json(Url, "Queued again, or already queued or being fetched"),
+    ...problems(401, 403, 404, 422),
+  },
 });
 
 const deleteUrlRoute = createRoute({
@@ -129,13 +132,13 @@ export const urlsRouter = createRouter()
   })
   .openapi(refreshUrlRoute, async (c) => {
     const { project_id: projectId, url_id: urlId } = c.req.valid("param");
-    const url = await urlsService.refreshUrl({
+    const { url, requeued } = await urlsService.refreshUrl({
       db: getDb(c.env),
       userId: c.get("caller").userId,
       projectId,
       urlId,
     });
-    await enqueueIngest(c.env.INGEST_QUEUE, [url.id]);
+    if (requeued) await enqueueIngest(c.env.INGEST_QUEUE, [url.id]);
     return c.json(url, 202);
   })
   .openapi(deleteUrlRoute, async (c) => {

@@ -158,29 +158,40 @@ export async function getUrl({ db, userId, projectId, urlId }: UrlCall & { urlId
   return row.url;
 }
 
-/** Puts a url back in the queue (editor+): status `queued`, last error cleared. */
+/**
+ * Puts a url back in the queue (editor+): status `queued`, last error cleared. A url already
+ * `queued` or `fetching` is left as it is and the refresh joins that fetch (`requeued: false`,
+ * nothing to enqueue): refreshes in a row cannot turn into a burst of fetches of one page.
+ * Concurrent refreshes meet on the row lock; the re-checked status lets one through.
+ */
 export async function refreshUrl({
   db,
   userId,
   projectId,
   urlId,
-}: UrlCall & { urlId: string }): Promise<Url> {
-  const [row] = await selectRows<{ role: ProjectRole | null; url: Url | null }>(
+}: UrlCall & { urlId: string }): Promise<{ url: Url; requeued: boolean }> {
+  const [row] = await selectRows<{ role: ProjectRole | null; url: Url | null; requeued: boolean }>(
     db,
     sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
+        target as (
+          select * from urls
+          where id = ${urlId} and project_id = ${projectId}
+            and (select role from access) in ${projectsService.rolesAtLeast("editor")}
+        ),
         updated as (
           update urls set status = 'queued', error_code = null, error_message = null,
                           updated_at = now()
-          where id = ${urlId} and project_id = ${projectId}
-            and (select role from access) in ${projectsService.rolesAtLeast("editor")}
+          where id = (select id from target) and status not in ('queued', 'fetching')
           returning *
         )
         select (select role from access) as role,
-               (select ${urlJson("u")} from updated u) as url`,
+               coalesce((select ${urlJson("u")} from updated u),
+                        (select ${urlJson("t")} from target t)) as url,
+               exists(select 1 from updated) as requeued`,
   );
   projectsService.requireRole(row?.role, "editor");
   if (!row?.url) throw new UrlNotFound();
-  return row.url;
+  return { url: row.url, requeued: row.requeued };
 }
 
 /** Deletes a url and (by cascade) its chunks (editor+); snapshots are the caller's to queue. */

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { fetchPage } from "../../src/ingestion/fetcher";
 import {
+  backoffSeconds,
+  DEFAULT_HOST_BACKOFF_SECONDS,
+  MAX_HOST_BACKOFF_SECONDS,
+} from "../../src/ingestion/host-slots";
+import {
   ascii,
   bytes,
   fakeWeb,
@@ -296,5 +301,58 @@ describe("fetchPage: cloud metadata endpoints", () => {
     });
     expect(outcome).toMatchObject({ code: "URL_NOT_ALLOWED", retryable: false });
     expect(web.requests).toHaveLength(0);
+  });
+});
+
+describe("fetchPage: Retry-After of 429 and 503", () => {
+  it.each([
+    [429, "120", 120],
+    [503, "0", 0],
+    [429, new Date(Date.now() + 30_500).toUTCString(), 30],
+    [503, "Thu, 01 Jan 1970 00:00:00 GMT", 0],
+  ])("HTTP %i with Retry-After %s waits %i s", async (status, header, seconds) => {
+    const { outcome } = await get({
+      [START]: () =>
+        page("slow down", { "content-type": "text/html", "retry-after": header }, status),
+    });
+    expect(outcome).toMatchObject({ code: "FETCH_HTTP_ERROR", status, retryable: true });
+    const wait = outcome.kind === "failed" ? outcome.retryAfterSeconds : undefined;
+    expect(wait).toBeGreaterThanOrEqual(seconds - 1);
+    expect(wait).toBeLessThanOrEqual(seconds + 1);
+  });
+
+  it.each([
+    [429, "soon"],
+    [500, "120"],
+    [404, "120"],
+  ])("HTTP %i with Retry-After %j carries no wait", async (status, header) => {
+    const { outcome } = await get({
+      [START]: () => page("no", { "content-type": "text/html", "retry-after": header }, status),
+    });
+    expect(outcome).toMatchObject({ kind: "failed", status });
+    expect(outcome).not.toHaveProperty("retryAfterSeconds");
+  });
+});
+
+describe("host backoff after a fetch", () => {
+  const failure = (status: number, retryAfterSeconds?: number) =>
+    ({
+      kind: "failed",
+      code: "FETCH_HTTP_ERROR",
+      message: "",
+      status,
+      retryable: true,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    }) as const;
+
+  it.each([
+    ["429 with Retry-After 120", failure(429, 120), 120],
+    ["503 without Retry-After", failure(503), DEFAULT_HOST_BACKOFF_SECONDS],
+    ["429 asking for a day", failure(429, 86_400), MAX_HOST_BACKOFF_SECONDS],
+    ["429 asking for 0 s", failure(429, 0), 1],
+    ["500", failure(500, 120), null],
+    ["no outcome (the fetch threw)", null, null],
+  ])("%s pauses the host for %s s", (_name, outcome, seconds) => {
+    expect(backoffSeconds(outcome)).toBe(seconds);
   });
 });

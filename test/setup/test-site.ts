@@ -7,7 +7,10 @@ import type { AddressInfo } from "node:net";
  * page, redirects (a 3-hop chain and hops to private addresses), a page over the size limit, a
  * slow page, a 404, a PDF, an ETag page that answers 304, 100 generated pages, and pages whose
  * HTML a test sets with `PUT /_pages/{name}` (served at `/pages/{name}` with an ETag).
- * `GET /_hits/{path}` tells how often a path was requested and with which validators.
+ * `GET /_hits/{path}` tells how often a path was requested and with which validators;
+ * `GET /_log?prefix=/pages/x` lists when each request under a prefix started and ended (ms), for
+ * concurrency checks. `?delay=ms` (at most 3 s) holds any page that long; `/status/{code}` answers
+ * that status, with `?retry_after=` as its Retry-After.
  */
 export interface TestSite {
   url: string;
@@ -77,19 +80,35 @@ interface Hit {
 export async function startTestSite(): Promise<TestSite> {
   const pages = new Map<string, string>();
   const hits = new Map<string, Hit>();
+  const log: { path: string; start: number; end: number | null }[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
   const server = createServer(async (req, res) => {
-    const path = new URL(req.url ?? "/", "http://site").pathname;
+    const url = new URL(req.url ?? "/", "http://site");
+    const path = url.pathname;
     const hit = hits.get(path) ?? { count: 0, ifNoneMatch: [] };
     hit.count += 1;
     const inm = req.headers["if-none-match"];
     if (inm) hit.ifNoneMatch.push(String(inm));
-    if (!path.startsWith("/_")) hits.set(path, hit);
-    await route(path, req, res);
+    if (!path.startsWith("/_")) {
+      hits.set(path, hit);
+      const entry = { path, start: Date.now(), end: null as number | null };
+      log.push(entry);
+      res.on("close", () => {
+        entry.end = Date.now();
+      });
+    }
+    const delay = Math.min(Number(url.searchParams.get("delay") ?? 0), 3000);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    await route(path, req, res, url.searchParams);
   });
 
-  async function route(path: string, req: IncomingMessage, res: ServerResponse) {
+  async function route(
+    path: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+  ) {
     const send = (type: string, body: string | Buffer, status = 200, extra = {}) =>
       res.writeHead(status, { "content-type": type, ...extra }).end(body);
     const html = (body: string) => send("text/html; charset=utf-8", body);
@@ -101,6 +120,16 @@ export async function startTestSite(): Promise<TestSite> {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       pages.set(path.slice("/_pages/".length), Buffer.concat(chunks).toString("utf8"));
       return send("application/json", "{}");
+    }
+    if (path === "/_log") {
+      const prefix = query.get("prefix") ?? "/";
+      return send("application/json", JSON.stringify(log.filter((e) => e.path.startsWith(prefix))));
+    }
+    const status = /^\/status\/(\d{3})$/.exec(path);
+    if (status) {
+      const retryAfter = query.get("retry_after");
+      const headers = retryAfter ? { "retry-after": retryAfter } : {};
+      return send("text/html", "<p>status page</p>", Number(status[1]), headers);
     }
     if (path.startsWith("/_hits/")) {
       const hit = hits.get(path.slice("/_hits".length)) ?? { count: 0, ifNoneMatch: [] };

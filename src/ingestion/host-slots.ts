@@ -1,0 +1,145 @@
+import { type Database, selectRows, sql, transaction } from "../database";
+import type { FetchOutcome } from "./fetcher";
+
+/**
+ * Politeness towards the sites we fetch: at most `hostConcurrency` fetches per target host
+ * (`host:port` of the url; redirect hops are not counted) across the whole queue, and none while
+ * a host's 429 or 503 asked us to wait (its `Retry-After`, bounded).
+ *
+ * Slots are leases in `host_leases`, taken under a per-host advisory lock so two consumers never
+ * both take the last one; a lease expires by itself after the fetch timeout plus a margin, so a
+ * consumer that dies mid-fetch cannot hold a slot for ever. Inside one isolate, a local gate
+ * queues the fetches of a batch first, so they wait in memory instead of polling the database.
+ * A url whose host has no free slot goes back to `queued` and its message is sent again later
+ * (`deferred`), which does not count as a failed attempt.
+ */
+
+export interface HostSlotSettings {
+  hostConcurrency: number;
+  timeoutMs: number;
+}
+
+export type HostSlot =
+  | { kind: "leased"; host: string; leaseId: string; releaseLocal: () => void }
+  | { kind: "busy"; retryInSeconds: number };
+
+/** Seconds a lease outlives the fetch timeout before it counts as abandoned. */
+const LEASE_MARGIN_SECONDS = 30;
+/** Retry-After is honoured up to this; a site cannot park our queue for days. */
+export const MAX_HOST_BACKOFF_SECONDS = 3600;
+/** Wait after a 429/503 without a usable Retry-After. */
+export const DEFAULT_HOST_BACKOFF_SECONDS = 30;
+
+/** Per-isolate gate per host: how many fetches run and who waits for a turn. */
+const gates = new Map<string, { active: number; waiting: (() => void)[] }>();
+
+async function enterGate(host: string, limit: number): Promise<() => void> {
+  let gate = gates.get(host);
+  if (!gate) {
+    gate = { active: 0, waiting: [] };
+    gates.set(host, gate);
+  }
+  const entered = gate;
+  if (entered.active >= limit) {
+    await new Promise<void>((resolve) => entered.waiting.push(resolve));
+  } else {
+    entered.active += 1;
+  }
+  let left = false;
+  return () => {
+    if (left) return;
+    left = true;
+    const next = entered.waiting.shift();
+    // The slot passes straight to the next waiter; only an empty gate is forgotten.
+    if (next) next();
+    else if (--entered.active === 0) gates.delete(host);
+  };
+}
+
+/** The `host:port` a slot is counted against. */
+export function hostOf(url: string): string {
+  return new URL(url).host;
+}
+
+/**
+ * Takes a fetch slot for the url's host, or answers `busy` with the seconds to wait. When busy,
+ * the url (marked `fetching` by the caller) goes back to `queued` in the same round trip.
+ *
+ * @example
+ * const slot = await acquireHostSlot(db, urlId, target.url, settings);
+ * if (slot.kind === "busy") return { kind: "deferred", delaySeconds: slot.retryInSeconds };
+ */
+export async function acquireHostSlot(
+  db: Database,
+  urlId: string,
+  url: string,
+  settings: HostSlotSettings,
+): Promise<HostSlot> {
+  const host = hostOf(url);
+  const releaseLocal = await enterGate(host, settings.hostConcurrency);
+  const leaseId = crypto.randomUUID();
+  const leaseSeconds = Math.ceil(settings.timeoutMs / 1000) + LEASE_MARGIN_SECONDS;
+  try {
+    const [, , rows] = await transaction(db, [
+      sql`select pg_advisory_xact_lock(hashtextextended(${`host-slot:${host}`}, 0))`,
+      sql`delete from host_leases where host = ${host} and expires_at <= now()`,
+      sql`with backoff as (
+            select until from host_backoffs where host = ${host} and until > now()
+          ), taken as (
+            insert into host_leases (id, host, expires_at)
+            select ${leaseId}::uuid, ${host}, now() + make_interval(secs => ${leaseSeconds})
+            where not exists (select 1 from backoff)
+              and (select count(*) from host_leases where host = ${host})
+                  < ${settings.hostConcurrency}
+            returning id
+          ), requeued as (
+            update urls set status = 'queued', updated_at = now()
+            where id = ${urlId} and status = 'fetching' and not exists (select 1 from taken)
+          )
+          select exists(select 1 from taken) as leased,
+                 (select ceil(extract(epoch from until - now()))::int from backoff) as backoff`,
+    ]);
+    const [row] = (rows ?? []) as { leased: boolean; backoff: number | null }[];
+    if (row?.leased) return { kind: "leased", host, leaseId, releaseLocal };
+    releaseLocal();
+    return { kind: "busy", retryInSeconds: row?.backoff ?? busyRetrySeconds() };
+  } catch (error) {
+    releaseLocal();
+    throw error;
+  }
+}
+
+/** A short, jittered wait for a slot another isolate holds, so deferred urls do not stampede. */
+function busyRetrySeconds(): number {
+  return 1 + Math.floor(Math.random() * 4);
+}
+
+/**
+ * Gives the slot back and, when the host answered 429 or 503, records how long to leave it
+ * alone (never shortening a wait already recorded). One statement.
+ */
+export async function releaseHostSlot(
+  db: Database,
+  slot: Extract<HostSlot, { kind: "leased" }>,
+  outcome: FetchOutcome | null,
+): Promise<void> {
+  slot.releaseLocal();
+  const wait = backoffSeconds(outcome);
+  await selectRows(
+    db,
+    sql`with freed as (delete from host_leases where id = ${slot.leaseId})
+        insert into host_backoffs (host, until)
+        select ${slot.host}, now() + make_interval(secs => ${wait}::int)
+        where ${wait}::int is not null
+        on conflict (host) do update set until = greatest(host_backoffs.until, excluded.until)`,
+  );
+}
+
+/** Seconds to leave the host alone after this outcome; null when it did not ask for a pause. */
+export function backoffSeconds(outcome: FetchOutcome | null): number | null {
+  if (outcome?.kind !== "failed" || (outcome.status !== 429 && outcome.status !== 503)) {
+    return null;
+  }
+  const asked = outcome.retryAfterSeconds ?? DEFAULT_HOST_BACKOFF_SECONDS;
+  return Math.min(Math.max(asked, 1), MAX_HOST_BACKOFF_SECONDS);
+}
