@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { RAW_TEXT } from "../app";
 import {
   SEARCH_MODES,
   SEARCH_QUERY_MAX,
@@ -11,17 +12,21 @@ export const UrlChunksParams = z.object({ project_id: z.uuid(), url_id: z.uuid()
 export const ChunkParams = z.object({ project_id: z.uuid(), chunk_id: z.uuid() });
 
 const UrlRef = z
-  .object({ id: z.uuid(), url: z.string(), title: z.string().nullable() })
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    title: z.string().nullable().openapi({ description: RAW_TEXT }),
+  })
   .openapi("UrlRef");
 
 export const Chunk = z
   .object({
     id: z.uuid(),
     position: z.number().int().openapi({ description: "0-based order in the document" }),
-    text: z.string(),
+    text: z.string().openapi({ description: RAW_TEXT }),
     heading_path: z
       .array(z.string())
-      .openapi({ description: "Enclosing headings, outermost first" }),
+      .openapi({ description: "Enclosing headings, outermost first; plain text like `text`" }),
     token_count: z.number().int(),
   })
   .openapi("Chunk");
@@ -60,10 +65,10 @@ export const SearchResult = z
   .object({
     chunk_id: z.uuid(),
     score: z.number(),
-    text: z.string(),
+    text: z.string().openapi({ description: RAW_TEXT }),
     highlight: z.string().openapi({
       description:
-        "HTML-escaped excerpt with query terms in <b>…</b> (a leading excerpt when none match)",
+        "HTML, the one field that is: an excerpt whose page text is escaped, with query terms in <b>…</b> and no other markup (a leading excerpt when none match)",
     }),
     heading_path: z.array(z.string()),
     position: z.number().int(),

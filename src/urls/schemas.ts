@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { RAW_TEXT } from "../app";
 import { MAX_URL_LENGTH, MAX_URLS_PER_REQUEST, URL_STATUSES } from "./constants";
 
 // Length is checked again after normalization (address.ts); this bound only keeps bodies sane.
@@ -24,7 +25,7 @@ export const Url = z
     url: z.string(),
     normalized_url: z.string(),
     status: UrlStatusSchema,
-    title: z.string().nullable(),
+    title: z.string().nullable().openapi({ description: RAW_TEXT }),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     http_status: z.number().int().nullable(),
     content_type: z.string().nullable(),
