@@ -101,8 +101,7 @@ export function problems<const S extends readonly (keyof typeof STATUS_TEXT)[]>(
  * OpenAPI description of a field that holds text taken from a page (a title, a chunk): plain
  * text, never HTML, so a client must escape it; only `highlight` is HTML.
  */
-export const RAW_TEXT =
-  "Plain text from the page, not HTML: it may contain <, > and & as written there. Escape it before inserting it into HTML.";
+export const RAW_TEXT = "Plain text from the page, not HTML. Escape it before use in HTML.";
 
 /** An OpenAPI JSON response entry. */
 export function json<T extends z.ZodType>(schema: T, description: string) {

@@ -1,7 +1,8 @@
 import * as z from "zod";
-import packageJson from "../package.json";
+// A named import, so only the version (not the whole package.json) lands in the bundle.
+import { version } from "../package.json";
 
-export const APP_VERSION: string = packageJson.version;
+export const APP_VERSION: string = version;
 
 const commaList = z
   .string()

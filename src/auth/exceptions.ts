@@ -65,7 +65,7 @@ export class ApiKeyNotFound extends AppError {
 
 /** A `read` API key tried to change something, or a project-limited key to create a project. */
 export class InsufficientScope extends AppError {
-  constructor(detail = "This API key has the read scope: it may view and search, not change.") {
+  constructor(detail = "A read API key may view and search only.") {
     super(403, ErrorCode.INSUFFICIENT_SCOPE, "Insufficient scope", detail);
   }
 }
@@ -77,7 +77,7 @@ export class InteractiveLoginRequired extends AppError {
       403,
       ErrorCode.INTERACTIVE_LOGIN_REQUIRED,
       "Interactive login required",
-      "API keys, the password, the email and the account itself can only be managed with an access token from /v1/auth/login.",
+      "Managing credentials and the account needs an access token from a login.",
     );
   }
 }
@@ -89,7 +89,7 @@ export class ApiKeyProjectUnknown extends AppError {
       422,
       ErrorCode.API_KEY_PROJECT_UNKNOWN,
       "Unknown project",
-      "Every project_ids entry must be a project you own or that is shared with you.",
+      "project_ids must name projects you can see.",
     );
   }
 }
@@ -97,6 +97,6 @@ export class ApiKeyProjectUnknown extends AppError {
 /** A valid token whose account was deleted since: as unauthenticated as no token at all. */
 export class AccountGone extends NotAuthenticated {
   constructor() {
-    super("The account this token belongs to no longer exists.");
+    super("This token's account no longer exists.");
   }
 }

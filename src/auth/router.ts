@@ -64,8 +64,6 @@ const logoutAllRoute = createRoute({
   tags,
   security,
   summary: "Revoke every session, and with include_api_keys every API key (access token only)",
-  description:
-    "Access tokens already issued stay valid until they expire (`access_tokens_valid_for_seconds` at most).",
   middleware: [requireInteractive] as const,
   request: { body: jsonBody(LogoutAll) },
   responses: { 200: json(LoggedOut, "Revoked"), ...problems(400, 401, 403, 415, 422) },

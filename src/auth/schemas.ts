@@ -31,17 +31,17 @@ export const ApiKeyCreate = z
       .datetime({ offset: true })
       .refine((value) => Date.parse(value) > Date.now(), "must be in the future")
       .optional(),
-    scope: z.enum(API_KEY_SCOPES).default("write").openapi({
-      description:
-        "`read`: view and search. `write`: also add, refresh and delete urls and change projects as your role allows. No key can manage credentials.",
-    }),
+    scope: z
+      .enum(API_KEY_SCOPES)
+      .default("write")
+      .openapi({ description: "read: view and search; write: also change" }),
     project_ids: z
       .array(z.uuid())
       .min(1)
       .max(API_KEY_MAX_PROJECTS)
       .refine((ids) => new Set(ids).size === ids.length, "must not repeat a project")
       .optional()
-      .openapi({ description: "Limit the key to these projects (yours or shared with you)." }),
+      .openapi({ description: "Limit the key to these projects" }),
   })
   .openapi("ApiKeyCreate");
 
@@ -64,10 +64,7 @@ export const ApiKeyCreated = ApiKey.omit({ last_used_at: true })
 
 export const LogoutAll = z
   .strictObject({
-    include_api_keys: z
-      .boolean()
-      .default(false)
-      .openapi({ description: "Also delete every API key of the account." }),
+    include_api_keys: z.boolean().default(false),
   })
   .openapi("LogoutAll");
 
@@ -75,10 +72,10 @@ export const LoggedOut = z
   .object({
     refresh_tokens_revoked: z.number().int(),
     api_keys_revoked: z.number().int(),
-    access_tokens_valid_for_seconds: z.number().int().openapi({
-      description:
-        "Access tokens are not tracked: ones already issued work until they expire, at most this long.",
-    }),
+    access_tokens_valid_for_seconds: z
+      .number()
+      .int()
+      .openapi({ description: "Issued access tokens work until they expire, at most this long" }),
   })
   .openapi("LoggedOut");
 

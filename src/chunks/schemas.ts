@@ -68,7 +68,7 @@ export const SearchResult = z
     text: z.string().openapi({ description: RAW_TEXT }),
     highlight: z.string().openapi({
       description:
-        "HTML, the one field that is: an excerpt whose page text is escaped, with query terms in <b>…</b> and no other markup (a leading excerpt when none match)",
+        "HTML: an excerpt of escaped page text with query terms in <b>…</b>, no other markup",
     }),
     heading_path: z.array(z.string()),
     position: z.number().int(),

@@ -56,11 +56,6 @@ async function enterGate(host: string, limit: number): Promise<() => void> {
   };
 }
 
-/** The `host:port` a slot is counted against. */
-export function hostOf(url: string): string {
-  return new URL(url).host;
-}
-
 /**
  * Takes a fetch slot for the url's host, or answers `busy` with the seconds to wait. When busy,
  * the url (marked `fetching` by the caller) goes back to `queued` in the same round trip.
@@ -75,7 +70,8 @@ export async function acquireHostSlot(
   url: string,
   settings: HostSlotSettings,
 ): Promise<HostSlot> {
-  const host = hostOf(url);
+  // `host:port`, what a slot is counted against.
+  const host = new URL(url).host;
   const releaseLocal = await enterGate(host, settings.hostConcurrency);
   const leaseId = crypto.randomUUID();
   const leaseSeconds = Math.ceil(settings.timeoutMs / 1000) + LEASE_MARGIN_SECONDS;

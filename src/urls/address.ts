@@ -96,7 +96,7 @@ const IPV6_BLOCKS: readonly Cidr6[] = (
 
 /** The metadata table by canonical key: IPv4 as a number, IPv6 as a bigint, names as text. */
 const METADATA = new Map<number | bigint | string, string>(
-  METADATA_ENDPOINTS.map(({ host, provider }) => {
+  METADATA_ENDPOINTS.map(([host, provider]) => {
     const v4 = ipv4ToInt(host);
     const v6 = v4 === null ? parseIpv6(host) : null;
     const key = v4 ?? (v6 ? ipv6ToBigInt(v6) : host);

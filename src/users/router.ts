@@ -29,8 +29,6 @@ const updateMeRoute = createRoute({
   tags,
   security,
   summary: "Rename, or change password (access token only; revokes every refresh token)",
-  description:
-    "A password change revokes every refresh token. API keys survive it, and access tokens already issued work until they expire; `credentials` in the answer says how many and how long. POST /v1/auth/logout-all revokes the rest.",
   middleware: [authDependencies.requireInteractive] as const,
   request: { body: jsonBody(UserUpdate) },
   responses: { 200: json(UserUpdated, "Updated"), ...problems(400, 401, 403, 415, 422) },

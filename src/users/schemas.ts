@@ -41,16 +41,11 @@ export const UserUpdated = User.extend({
   credentials: z
     .object({
       refresh_tokens_revoked: z.number().int(),
-      api_keys_kept: z.number().int().openapi({
-        description:
-          "API keys survive a password change; revoke them with POST /v1/auth/logout-all.",
-      }),
-      access_tokens_valid_for_seconds: z.number().int().openapi({
-        description: "Access tokens already issued work until they expire, at most this long.",
-      }),
+      api_keys_kept: z.number().int(),
+      access_tokens_valid_for_seconds: z.number().int(),
     })
     .optional()
-    .openapi({ description: "Only after a password change: what it revoked and what survives." }),
+    .openapi({ description: "After a password change: what was revoked and what survives" }),
 }).openapi("UserUpdated");
 
 export const UserListQuery = z.object({ q: z.string().max(200).optional() });

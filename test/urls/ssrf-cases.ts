@@ -133,7 +133,7 @@ function expandIpv6(text: string): string {
  * with a trailing dot; each also with the ports the table names and with https.
  */
 export const METADATA_SPELLINGS: ReadonlyArray<readonly [name: string, url: string]> =
-  METADATA_ENDPOINTS.flatMap(({ provider, host, ports = [] }) => {
+  METADATA_ENDPOINTS.flatMap(([host, provider, ports = []]) => {
     const octets = host.split(".");
     const isV4 = octets.length === 4 && octets.every((o) => /^\d+$/.test(o));
     const hosts = isV4
