@@ -195,6 +195,9 @@ try {
     password: "another good password",
     current_password: PASSWORD,
   });
+  await measure("POST /v1/auth/logout-all", 1, "POST", "/v1/auth/logout-all", token, {
+    include_api_keys: true,
+  });
   await measure("DELETE /v1/users/me", 1, "DELETE", "/v1/users/me", token);
 } finally {
   await server.stop();
