@@ -27,12 +27,14 @@ export const bytes = (...values: number[]) => new Uint8Array(values);
 export const ascii = (text: string) => [...text].map((ch) => ch.charCodeAt(0));
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Fetches `start` (START by default) from a fake web of `routes`. */
 export async function get(
   routes: Record<string, Handler>,
   options: Partial<FetchPageOptions> = {},
+  start = START,
 ) {
   const web = fakeWeb(routes);
-  const outcome = await fetchPage(START, {
+  const outcome = await fetchPage(start, {
     fetch: web.fetch,
     timeoutMs: 2000,
     maxBytes: 64 * 1024,
