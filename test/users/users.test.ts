@@ -138,7 +138,7 @@ describe("GET /v1/users (admin)", () => {
     await expectProblem(
       await call("GET", "/v1/users?cursor=garbled!!", { token }),
       422,
-      "VALIDATION_FAILED",
+      "INVALID_CURSOR",
     );
   });
 });
