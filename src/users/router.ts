@@ -57,7 +57,8 @@ const listUsersRoute = createRoute({
 
 export const usersRouter = createRouter()
   .openapi(getMeRoute, async (c) => {
-    const me = await usersService.getMe({ db: getDb(c.env), userId: c.get("caller").userId });
+    const { userId, projectIds } = c.get("caller");
+    const me = await usersService.getMe({ db: getDb(c.env), userId, onlyIds: projectIds });
     if (!me) throw new AccountGone();
     return c.json(me, 200);
   })

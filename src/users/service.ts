@@ -16,19 +16,29 @@ export function userJson(alias: string): SQL {
     'role', ${a}.role, 'created_at', api_time(${a}.created_at))`;
 }
 
-/** The caller with counts over everything they can reach, one statement. */
+/**
+ * The caller with counts over everything they can reach, one statement; `onlyIds` (a
+ * project-limited API key) counts those projects only.
+ */
 export async function getMe({
   db,
   userId,
+  onlyIds = null,
 }: {
   db: Database;
   userId: string;
+  onlyIds?: string[] | null;
 }): Promise<UserMe | null> {
+  const only = onlyIds ? JSON.stringify(onlyIds) : null;
   const [row] = await selectRows<{ me: UserMe }>(
     db,
     sql`with reachable as (
-          select id from projects where owner_id = ${userId}
-          union select project_id from project_shares where user_id = ${userId}
+          select id from (
+            select id from projects where owner_id = ${userId}
+            union select project_id from project_shares where user_id = ${userId}
+          ) r
+          where ${only}::json is null
+             or r.id in (select value::uuid from json_array_elements_text(${only}::json))
         )
         select ${userJson("u")}::jsonb || jsonb_build_object('stats', jsonb_build_object(
           'projects', (select count(*) from reachable),

@@ -151,6 +151,11 @@ describe("API key scopes", () => {
       200,
     );
     expect(page.items.map((p) => p.id)).toEqual([listed.projectId]);
+    const me = await expectStatus<{ stats: { projects: number } }>(
+      await call("GET", "/v1/users/me", { token: key }),
+      200,
+    );
+    expect(me.stats.projects).toBe(1);
     await expectStatus(await call("GET", `/v1/projects/${listed.projectId}`, { token: key }), 200);
     await expectProblem(
       await call("GET", `/v1/projects/${other.projectId}`, { token: key }),
