@@ -11,7 +11,8 @@ import type { FetchOutcome } from "./fetcher";
  * consumer that dies mid-fetch cannot hold a slot for ever. Inside one isolate, a local gate
  * queues the fetches of a batch first, so they wait in memory instead of polling the database.
  * A url whose host has no free slot goes back to `queued` and its message is sent again later
- * (`deferred`), which does not count as a failed attempt.
+ * (`deferred`), which does not count as a failed attempt. Cost: two round trips per fetch (take,
+ * give back), on top of the pipeline's own.
  */
 
 export interface HostSlotSettings {
