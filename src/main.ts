@@ -22,6 +22,7 @@ import { consumeQueue } from "./ingestion/consumer";
 import { refreshDueUrls } from "./ingestion/scheduler";
 import { cursorSigning } from "./pagination";
 import { projectsRouter } from "./projects/router";
+import { projectSearchRouter, sharedSearchRouter } from "./search/router";
 import { sharedRouter, sharesRouter } from "./shares/router";
 import { systemRouter } from "./system/router";
 import { urlsRouter } from "./urls/router";
@@ -91,9 +92,11 @@ const routes = app
   .route("/v1/projects", sharesRouter)
   .route("/v1/projects", urlsRouter)
   .route("/v1/projects", chunksRouter)
+  .route("/v1/projects", projectSearchRouter)
   .route("/v1/projects", projectVectorizationRouter)
   .route("/v1/vectorization", vectorizationRouter)
-  .route("/v1/shared", sharedRouter);
+  .route("/v1/shared", sharedRouter)
+  .route("/v1/shared", sharedSearchRouter);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
   type: "http",

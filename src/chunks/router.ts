@@ -1,19 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createRouter, json, jsonBody, problems } from "../app";
-import { getConfig } from "../config";
+import { createRouter, json, problems } from "../app";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
-import { ProjectIdParam } from "../projects/schemas";
-import {
-  Chunk,
-  ChunkParams,
-  ChunkWithUrl,
-  SearchRequest,
-  SearchResponse,
-  UrlChunksParams,
-} from "./schemas";
-import { searchProject } from "./search";
+import { Chunk, ChunkParams, ChunkWithUrl, UrlChunksParams } from "./schemas";
 import * as chunksService from "./service";
 
 const security = [{ bearer: [] }];
@@ -40,21 +30,7 @@ const getChunkRoute = createRoute({
   responses: { 200: json(ChunkWithUrl, "The chunk"), ...problems(401, 404, 422) },
 });
 
-const searchRoute = createRoute({
-  method: "post",
-  path: "/{project_id}/search",
-  tags: ["search"],
-  security,
-  summary: "Keyword, semantic or hybrid search over the project's chunks (viewer+)",
-  middleware: projectsDependencies.projectReader,
-  request: { params: ProjectIdParam, body: jsonBody(SearchRequest) },
-  responses: {
-    200: json(SearchResponse, "Best chunks first"),
-    ...problems(400, 401, 404, 413, 415, 422),
-  },
-});
-
-/** Mounted at `/v1/projects`: chunks of a project and search over them. */
+/** Mounted at `/v1/projects`: chunks of a project. */
 export const chunksRouter = createRouter()
   .openapi(listUrlChunksRoute, async (c) => {
     const { project_id: projectId, url_id: urlId } = c.req.valid("param");
@@ -76,15 +52,4 @@ export const chunksRouter = createRouter()
       chunkId,
     });
     return c.json(chunk, 200);
-  })
-  .openapi(searchRoute, async (c) => {
-    const response = await searchProject({
-      db: getDb(c.env),
-      env: c.env,
-      config: getConfig(c.env),
-      userId: c.get("caller").userId,
-      projectId: c.req.valid("param").project_id,
-      input: c.req.valid("json"),
-    });
-    return c.json(response, 200);
   });

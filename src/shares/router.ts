@@ -1,9 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
-import * as authDependencies from "../auth/dependencies";
-import { SearchRequest, SearchResponse } from "../chunks/schemas";
-import * as chunksSearch from "../chunks/search";
-import { getConfig } from "../config";
 import { getDb } from "../database";
 import { PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
@@ -173,39 +169,11 @@ const getSharedRoute = createRoute({
   responses: { 200: json(SharedProject, "The project"), ...problems(404, 422) },
 });
 
-const searchSharedRoute = createRoute({
-  method: "post",
-  path: "/{token}/search",
-  tags: ["shared"],
-  summary: "Search the project a public link opens (no authentication)",
-  request: { params: TokenParam, body: jsonBody(SearchRequest) },
-  responses: {
-    200: json(SearchResponse, "Best chunks first"),
-    ...problems(400, 404, 413, 415, 422, 429),
-  },
-});
-
 /** Mounted at `/v1/shared`: what a public link opens, without credentials. */
-export const sharedRouter = createRouter()
-  .openapi(getSharedRoute, async (c) => {
-    const project = await sharesService.getSharedProject({
-      db: getDb(c.env),
-      token: c.req.valid("param").token,
-    });
-    return c.json(project, 200);
-  })
-  .openapi(searchSharedRoute, async (c) => {
-    // Throttled before the query is embedded: the token is only checked by the search statement.
-    await authDependencies.enforceRateLimit(c.env.PUBLIC_RATE_LIMITER, [
-      `ip:${authDependencies.clientIp(c)}`,
-    ]);
-    // The token is resolved inside the search statement: one round trip, 404 when not live.
-    const response = await chunksSearch.searchShared({
-      db: getDb(c.env),
-      env: c.env,
-      config: getConfig(c.env),
-      token: c.req.valid("param").token,
-      input: c.req.valid("json"),
-    });
-    return c.json(response, 200);
+export const sharedRouter = createRouter().openapi(getSharedRoute, async (c) => {
+  const project = await sharesService.getSharedProject({
+    db: getDb(c.env),
+    token: c.req.valid("param").token,
   });
+  return c.json(project, 200);
+});

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { HNSW_EF_SEARCH } from "../../src/chunks/constants";
-import type { SearchResult } from "../../src/chunks/schemas";
-import { searchStatement, semanticBatch } from "../../src/chunks/search";
 import type { Env } from "../../src/config";
 import { getDb, type SQL, sql, transaction } from "../../src/database";
+import { HNSW_EF_SEARCH } from "../../src/search/constants";
+import type { SearchResult } from "../../src/search/schemas";
+import { searchStatement, semanticBatch } from "../../src/search/service";
 import { createEmbedder, LOCAL_MODEL, toVectorLiteral } from "../../src/vectorization/embedders";
 import { query, seedProject } from "../projects/fixtures";
 import { createUser } from "../support/factories";

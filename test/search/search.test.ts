@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { SearchResponse } from "../../src/chunks/schemas";
 import { sql } from "../../src/database";
+import type { SearchResponse } from "../../src/search/schemas";
 import { query, seedProject } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";

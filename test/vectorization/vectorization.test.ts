@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { embeddingInput } from "../../src/chunks/chunker";
-import type { SearchResponse } from "../../src/chunks/schemas";
 import type { Env } from "../../src/config";
 import { getDb, sql } from "../../src/database";
+import type { SearchResponse } from "../../src/search/schemas";
 import { createEmbedder, LOCAL_MODEL, toVectorLiteral } from "../../src/vectorization/embedders";
 import type { EmbeddingModels, VectorizationStatus } from "../../src/vectorization/schemas";
 import { reembedProject } from "../../src/vectorization/service";

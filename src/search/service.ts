@@ -3,6 +3,7 @@
  * authorizes the caller (a project role, or a public link's token), so a search is one round trip.
  */
 import * as authUtils from "../auth/utils";
+import * as chunksService from "../chunks/service";
 import type { Config, Env } from "../config";
 import { type Database, type SQL, selectRows, sql, transaction } from "../database";
 import type { ProjectRole } from "../projects/constants";
@@ -13,7 +14,6 @@ import { toVectorLiteral } from "../vectorization/embedders";
 import * as vectorizationService from "../vectorization/service";
 import { HEADLINE_OPTIONS, HNSW_EF_SEARCH, HYBRID_CANDIDATES, RRF_K } from "./constants";
 import type { SearchRequest, SearchResponse, SearchResult } from "./schemas";
-import { urlRefJson } from "./service";
 
 interface SearchCall {
   db: Database;
@@ -169,7 +169,7 @@ export function searchStatement({
       coalesce((select json_agg(json_build_object(
           'chunk_id', c.id, 'score', t.score, 'text', c.text,
           'highlight', ts_headline('english', ${escaped}, ${tsquery}, ${HEADLINE_OPTIONS}),
-          'heading_path', c.heading_path, 'position', c.position, 'url', ${urlRefJson("u")})
+          'heading_path', c.heading_path, 'position', c.position, 'url', ${chunksService.urlRefJson("u")})
           order by t.score desc, t.id)
         from top t join chunks c on c.id = t.id join urls u on u.id = c.url_id), '[]'::json)
         as results`;
