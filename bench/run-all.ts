@@ -10,6 +10,8 @@ const BENCHMARKS = [
   "bench/chunking.ts",
   "bench/extraction.ts",
   "bench/vector-search.ts",
+  "bench/retrieval.ts",
+  "bench/search-scale.ts",
   "bench/round-trips.ts",
   "bench/load.ts",
 ];

@@ -2,6 +2,8 @@ import * as z from "zod";
 import { RAW_TEXT } from "../app";
 import { UrlRef } from "../chunks/schemas";
 import {
+  RRF_K,
+  RRF_WEIGHTS,
   SEARCH_MODES,
   SEARCH_QUERY_MAX,
   SEARCH_TOP_K_DEFAULT,
@@ -21,8 +23,8 @@ export const SearchRequest = z
       .default("hybrid")
       .openapi({
         description:
-          "keyword: full-text rank (ts_rank_cd, normalized to 0..1); semantic: cosine similarity " +
-          "(1 − distance); hybrid: reciprocal rank fusion (k = 60) of both",
+          "keyword: Okapi BM25, any term may match, rarer terms weigh more; semantic: cosine " +
+          `similarity of embeddings; hybrid: reciprocal rank fusion of both (k = ${RRF_K})`,
       }),
     url_ids: z
       .array(z.uuid())
@@ -33,14 +35,38 @@ export const SearchRequest = z
     min_score: z
       .number()
       .optional()
-      .openapi({ description: "Drop results scoring below this (the scale depends on mode)" }),
+      .openapi({
+        description:
+          "Drop results whose score is below this, on the mode's scale: keyword BM25 is 0 and " +
+          "up (unbounded; about ln(chunks ÷ chunks holding the term) per matched term), semantic " +
+          "cosine similarity is -1..1, hybrid's fused score is at most " +
+          `${((RRF_WEIGHTS.keyword + RRF_WEIGHTS.semantic) / (RRF_K + 1)).toFixed(4)}`,
+      }),
   })
   .openapi("SearchRequest");
 
 export const SearchResult = z
   .object({
     chunk_id: z.uuid(),
-    score: z.number(),
+    score: z.number().openapi({
+      description:
+        "The mode's score: keyword = Okapi BM25 (0 and up, unbounded; a sum of idf-weighted term " +
+        "matches), semantic = cosine similarity (-1..1), hybrid = the fused score",
+    }),
+    scores: z
+      .object({
+        keyword: z.number().nullable(),
+        semantic: z.number().nullable(),
+        fused: z.number().nullable(),
+      })
+      .openapi({
+        description:
+          "Each ranker's own score (null where its list did not contain the chunk); fused only " +
+          "in hybrid mode",
+      }),
+    ranks: z
+      .object({ keyword: z.number().int().nullable(), semantic: z.number().int().nullable() })
+      .openapi({ description: "1-based rank in each ranker's list, null where absent" }),
     text: z.string().openapi({ description: RAW_TEXT }),
     highlight: z.string().openapi({
       description:

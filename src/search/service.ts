@@ -12,7 +12,15 @@ import { SharedLinkNotFound } from "../shares/exceptions";
 import * as sharesService from "../shares/service";
 import { toVectorLiteral } from "../vectorization/embedders";
 import * as vectorizationService from "../vectorization/service";
-import { HEADLINE_OPTIONS, HNSW_EF_SEARCH, HYBRID_CANDIDATES, RRF_K } from "./constants";
+import {
+  BM25_B,
+  BM25_K1,
+  HEADLINE_OPTIONS,
+  HNSW_EF_SEARCH,
+  HYBRID_CANDIDATES,
+  RRF_K,
+  RRF_WEIGHTS,
+} from "./constants";
 import type { SearchRequest, SearchResponse, SearchResult } from "./schemas";
 
 interface SearchCall {
@@ -108,9 +116,105 @@ interface SearchRow {
 }
 
 /**
- * The one search statement. `keyword` and `semantic` CTEs produce candidates for the project in
- * `access`; `ranked` scores them by mode; `top` applies `min_score` and `top_k`; highlights are
- * computed for the final rows only, since `ts_headline` re-parses the text.
+ * Splits a websearch-syntax query into the text whose words are scored (any term may match, they
+ * are OR-ed) and the constraints every result must meet: `"quoted phrases"` and `-excluded`
+ * words or phrases, kept in websearch syntax for `websearch_to_tsquery`. `or` needs nothing:
+ * terms are OR-ed anyway, and it is an English stop word.
+ *
+ * @example
+ * keywordQuery('rotate "api keys" -loaf') // { terms: 'rotate  api keys ', required: '"api keys" -loaf' }
+ */
+export function keywordQuery(query: string): { terms: string; required: string | null } {
+  const required: string[] = [];
+  const terms = query.replace(
+    /(^|\s)(-?)("[^"]*(?:"|$)|[^\s"]+)/g,
+    (_, space: string, minus: string, word: string) => {
+      if (minus) {
+        required.push(`-${word}`);
+        return space;
+      }
+      if (word.startsWith('"')) required.push(word);
+      return `${space}${word.replaceAll('"', " ")}`;
+    },
+  );
+  return { terms, required: required.length > 0 ? required.join(" ") : null };
+}
+
+/**
+ * `terms`: the query's distinct lexemes after the `english` configuration's stemming and stop
+ * words, and `any_term`, the tsquery matching any of them (`'a' | 'b'`, each lexeme quoted so
+ * no character of it is read as tsquery syntax). Both null when no lexeme is left.
+ */
+function termsCte(terms: string): SQL {
+  return sql`terms as (
+      select array_agg(lexeme) as lexemes,
+        string_agg('''' || replace(replace(lexeme, chr(92), chr(92) || chr(92)), '''', '''''') || '''',
+          ' | ')::tsquery
+          as any_term
+      from unnest(to_tsvector('english', ${terms}::text))
+    )`;
+}
+
+/**
+ * Okapi BM25 over the project's chunks matching any query term, in SQL. Candidates come from the
+ * GIN index (`tsv @@ 'a' | 'b'`); a candidate's term frequencies come from its tsvector cut down
+ * to the query's lexemes (`setweight` marks them, `ts_filter` keeps them), so only matched terms
+ * are unnested. Document frequencies are counted over the same candidates (every chunk holding a
+ * term is one of them) before url_ids, phrases and exclusions narrow what is scored, so idf is
+ * the project's. Chunk length is `token_count`, against the project's average.
+ */
+function bm25(query: string, urlScope: SQL, limit: number): SQL {
+  const { terms, required } = keywordQuery(query);
+  const mustMatch = sql`websearch_to_tsquery('english', ${required}::text)`;
+  return sql`${termsCte(terms)},
+    matching as (
+      select c.id, c.url_id, c.token_count, c.tsv from chunks c
+      where c.project_id = (select project_id from access) and c.tsv @@ (select any_term from terms)
+    ),
+    hits as (
+      select m.id, t.lexeme, array_length(t.positions, 1) as tf
+      from matching m,
+        unnest(ts_filter(setweight(m.tsv, 'A', (select lexemes from terms)), '{a}')) t
+    ),
+    df as (select lexeme, count(*) as df from hits group by lexeme),
+    corpus as (
+      select count(*)::float8 as n, greatest(avg(token_count), 1)::float8 as avgdl
+      from chunks where project_id = (select project_id from access)
+    ),
+    keyword as (
+      select h.id, sum(
+          ln(1 + (k.n - d.df + 0.5) / (d.df + 0.5)) * h.tf * ${BM25_K1 + 1}::float8
+          / (h.tf + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8
+                                          + ${BM25_B}::float8 * c.token_count / k.avgdl))
+        )::float8 as score
+      from hits h join df d using (lexeme) join matching c on c.id = h.id cross join corpus k
+      where ${urlScope}
+        and (${required}::text is null or numnode(${mustMatch}) = 0 or c.tsv @@ ${mustMatch})
+      group by h.id
+      order by score desc, h.id
+      limit ${limit}
+    )`;
+}
+
+/** `<list>_ranked`: the list's ids and scores with their 1-based rank, best first. */
+function ranked(list: "keyword" | "semantic"): SQL {
+  return sql.raw(`${list}_ranked as (
+      select id, score, row_number() over (order by score desc, id) as rank from ${list}
+    )`);
+}
+
+/** An empty `<list>_ranked`, for the mode that does not run that ranker. */
+function unranked(list: "keyword" | "semantic"): SQL {
+  return sql.raw(`${list}_ranked as (
+      select null::uuid as id, null::float8 as score, null::bigint as rank where false
+    )`);
+}
+
+/**
+ * The one search statement. The `keyword` (BM25) and `semantic` (cosine) CTEs rank candidates
+ * for the project in `access`; `fused` joins the two lists by chunk and scores by mode; `top`
+ * applies `min_score` and `top_k`; highlights are computed for the final rows only, since
+ * `ts_headline` re-parses the text.
  */
 export function searchStatement({
   access,
@@ -124,52 +228,56 @@ export function searchStatement({
   model: string;
 }): SQL {
   const { mode, query, top_k: topK } = input;
-  const tsquery = sql`websearch_to_tsquery('english', ${query}::text)`;
   const urlIds = input.url_ids ? `{${input.url_ids.join(",")}}` : null;
-  const scope = sql`c.project_id = (select project_id from access)
-    and (${urlIds}::uuid[] is null or c.url_id = any(${urlIds}::uuid[]))`;
+  const urlScope = sql`(${urlIds}::uuid[] is null or c.url_id = any(${urlIds}::uuid[]))`;
   const limit = mode === "hybrid" ? Math.max(HYBRID_CANDIDATES, topK) : topK;
-  const keyword = sql`keyword as (
-      select c.id, ts_rank_cd(c.tsv, ${tsquery}, 32)::float8 as score
-      from chunks c
-      where ${scope} and c.tsv @@ ${tsquery}
-      order by score desc, c.id
-      limit ${limit}
-    )`;
-  // Materialized and re-sorted outside: with relaxed_order the index may return neighbours
+  // Materialized and re-sorted by `ranked`: with relaxed_order the index may return neighbours
   // slightly out of order, as pgvector's documentation warns.
   const semantic = sql`semantic as materialized (
-      select c.id, c.embedding <=> ${vector}::vector as distance
+      select c.id, (1 - (c.embedding <=> ${vector}::vector))::float8 as score
       from chunks c
-      where ${scope} and c.embedding_model = ${model}
-      order by distance
+      where c.project_id = (select project_id from access) and ${urlScope}
+        and c.embedding_model = ${model}
+      order by c.embedding <=> ${vector}::vector
       limit ${limit}
     )`;
-  const ranked = {
-    keyword: sql`${keyword}, ranked as (select id, score from keyword)`,
-    semantic: sql`${semantic}, ranked as (select id, (1 - distance)::float8 as score from semantic)`,
-    hybrid: sql`${keyword}, ${semantic}, ranked as (
-        select id, sum(1.0 / (${RRF_K} + rank))::float8 as score from (
-          select id, row_number() over (order by score desc, id) as rank from keyword
-          union all
-          select id, row_number() over (order by distance, id) as rank from semantic
-        ) both_lists group by id
-      )`,
+  const lists = {
+    keyword: sql`${bm25(query, urlScope, limit)}, ${ranked("keyword")}, ${unranked("semantic")}`,
+    semantic: sql`${termsCte(keywordQuery(query).terms)}, ${semantic}, ${unranked("keyword")},
+      ${ranked("semantic")}`,
+    hybrid: sql`${bm25(query, urlScope, limit)}, ${semantic}, ${ranked("keyword")},
+      ${ranked("semantic")}`,
   }[mode];
+  const fusedScore = sql`coalesce(${RRF_WEIGHTS.keyword}::float8 / (${RRF_K} + k.rank), 0)
+    + coalesce(${RRF_WEIGHTS.semantic}::float8 / (${RRF_K} + s.rank), 0)`;
+  const score = { keyword: sql`k.score`, semantic: sql`s.score`, hybrid: fusedScore }[mode];
   // Escaped first: the highlight is HTML (its <b> marks), so page text must not become markup.
   const escaped = sql`replace(replace(replace(c.text, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
-  return sql`with access as (${access}), ${ranked},
+  // Every query term is marked; a query of stop words only gets the leading excerpt.
+  const marked = sql`coalesce((select any_term from terms), ''::tsquery)`;
+  return sql`with access as (${access}), ${lists},
+    fused as (
+      select coalesce(k.id, s.id) as id, ${score} as score,
+        ${mode === "hybrid" ? score : sql`null::float8`} as fused_score,
+        k.score as keyword_score, s.score as semantic_score,
+        k.rank as keyword_rank, s.rank as semantic_rank
+      from keyword_ranked k full join semantic_ranked s on s.id = k.id
+    ),
     top as (
-      select id, score from ranked
+      select * from fused
       where ${input.min_score ?? null}::float8 is null or score >= ${input.min_score ?? null}::float8
       order by score desc, id
       limit ${topK}
     )
     select (select role from access) as role,
       coalesce((select json_agg(json_build_object(
-          'chunk_id', c.id, 'score', t.score, 'text', c.text,
-          'highlight', ts_headline('english', ${escaped}, ${tsquery}, ${HEADLINE_OPTIONS}),
-          'heading_path', c.heading_path, 'position', c.position, 'url', ${chunksService.urlRefJson("u")})
+          'chunk_id', c.id, 'score', t.score,
+          'scores', json_build_object('keyword', t.keyword_score,
+            'semantic', t.semantic_score, 'fused', t.fused_score),
+          'ranks', json_build_object('keyword', t.keyword_rank, 'semantic', t.semantic_rank),
+          'text', c.text, 'highlight', ts_headline('english', ${escaped}, ${marked}, ${HEADLINE_OPTIONS}),
+          'heading_path', c.heading_path, 'position', c.position,
+          'url', ${chunksService.urlRefJson("u")})
           order by t.score desc, t.id)
         from top t join chunks c on c.id = t.id join urls u on u.id = c.url_id), '[]'::json)
         as results`;

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "../../src/database";
+import { RRF_K, RRF_WEIGHTS } from "../../src/search/constants";
 import type { SearchResponse } from "../../src/search/schemas";
 import { query, seedProject } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
@@ -65,6 +66,12 @@ describe("POST /v1/projects/:id/search", () => {
       expect(top).toEqual({
         chunk_id: guide.chunks[2]?.id,
         score: expect.any(Number),
+        scores: {
+          keyword: mode === "semantic" ? null : expect.any(Number),
+          semantic: mode === "keyword" ? null : expect.any(Number),
+          fused: mode === "hybrid" ? top?.score : null,
+        },
+        ranks: { keyword: mode === "semantic" ? null : 1, semantic: mode === "keyword" ? null : 1 },
         text: GUIDE.sections[2].text,
         highlight: expect.stringContaining("<b>"),
         heading_path: GUIDE.sections[2].headingPath,
@@ -154,7 +161,7 @@ describe("POST /v1/projects/:id/search", () => {
     const none = await search({
       query: "slow queries or missing index or database",
       mode,
-      min_score: 2,
+      min_score: 1e6,
     });
     expect(none.results).toEqual([]);
   });
@@ -172,16 +179,91 @@ describe("POST /v1/projects/:id/search", () => {
     expect((await search({ query: "database", mode, top_k: 1 })).results).toHaveLength(1);
   });
 
-  it("scores: semantic is cosine similarity, keyword is in 0..1, hybrid is an RRF sum", async () => {
+  it("scores: keyword is BM25, semantic is cosine similarity, hybrid fuses their ranks", async () => {
     const q = "rotate API keys";
-    const [semantic, keyword, hybrid] = await Promise.all(
-      MODES.map((mode) => search({ query: q, mode })),
-    ).then((r) => [r[1], r[0], r[2]]);
-    for (const r of semantic?.results ?? []) expect(r.score).toBeLessThanOrEqual(1.000001);
-    for (const r of keyword?.results ?? []) expect(r.score).toBeGreaterThan(0);
-    for (const r of keyword?.results ?? []) expect(r.score).toBeLessThan(1);
-    // First in both lists: 2 / (60 + 1).
-    expect(hybrid?.results[0]?.score).toBeCloseTo(2 / 61, 6);
+    const [keyword, semantic, hybrid] = await Promise.all(
+      (["keyword", "semantic", "hybrid"] as const).map((mode) => search({ query: q, mode })),
+    );
+    for (const r of keyword?.results ?? []) {
+      expect(r.score).toBeGreaterThan(0);
+      expect(r.scores.keyword).toBe(r.score);
+    }
+    for (const r of semantic?.results ?? []) {
+      expect(r.score).toBeLessThanOrEqual(1.000001);
+      expect(r.scores.semantic).toBe(r.score);
+    }
+    // Hybrid reports each list's own score and rank beside the fused one.
+    const [top] = hybrid?.results ?? [];
+    expect(top?.scores.keyword).toBeCloseTo(keyword?.results[0]?.score ?? Number.NaN, 9);
+    expect(top?.scores.semantic).toBeCloseTo(semantic?.results[0]?.score ?? Number.NaN, 9);
+    expect(top?.ranks).toEqual({ keyword: 1, semantic: 1 });
+    expect(top?.score).toBeCloseTo((RRF_WEIGHTS.keyword + RRF_WEIGHTS.semantic) / (RRF_K + 1), 9);
+  });
+
+  describe("keyword ranking (BM25)", () => {
+    let id: string;
+    let rare: SeededUrl;
+    let common: SeededUrl;
+    beforeAll(async () => {
+      ({ projectId: id } = await seedProject(owner.id));
+      // "database" is in every chunk, "zeppelin" in one: the rare term carries the query.
+      common = await seedDocument(id, {
+        title: "Databases",
+        sections: [
+          { headingPath: [], text: "The database database keeps a database of records." },
+          { headingPath: [], text: "A database index speeds up database reads." },
+          { headingPath: [], text: "Back up the database every night." },
+        ],
+      });
+      rare = await seedDocument(id, {
+        title: "Airships",
+        sections: [
+          { headingPath: [], text: "The zeppelin logbook is kept in a database." },
+          { headingPath: [], text: "Hangar doors open at dawn for the crew." },
+        ],
+      });
+    });
+    const keyword = (query: string) =>
+      search({ query, mode: "keyword", top_k: 50 }, owner.accessToken, id);
+
+    it("ranks a chunk with a rare term above chunks repeating a common one", async () => {
+      const { results } = await keyword("database zeppelin");
+      expect(results[0]?.chunk_id).toBe(rare.chunks[0]?.id);
+      expect(results.map((r) => r.chunk_id).sort()).toEqual(
+        [...common.chunks.map((c) => c.id), rare.chunks[0]?.id].sort(),
+      );
+    });
+
+    it("finds a chunk that matches only some of a question's words", async () => {
+      const { results } = await keyword("when does the hangar of an airship open its doors?");
+      expect(results.map((r) => r.chunk_id)).toEqual([rare.chunks[1]?.id]);
+      const guideHit = await search({
+        query: "how do I rotate the signing keys of a worker",
+        mode: "keyword",
+      });
+      expect(guideHit.results[0]?.chunk_id).toBe(guide.chunks[2]?.id);
+    });
+
+    it("saturates term frequency: three occurrences score more than two, not 1.5 times as much", async () => {
+      const { results } = await keyword("database");
+      expect(results[0]?.chunk_id).toBe(common.chunks[0]?.id);
+      const [first, second] = results;
+      // Three occurrences against two in a chunk of similar length: more, but not 1.5 times.
+      expect((first?.score ?? 0) / (second?.score ?? 1)).toBeLessThan(1.5);
+    });
+
+    it("requires phrases and exclusions while other terms stay optional", async () => {
+      const phrase = await keyword('"zeppelin logbook" hangar');
+      expect(phrase.results.map((r) => r.chunk_id)).toEqual([rare.chunks[0]?.id]);
+      const excluded = await keyword("database -zeppelin");
+      expect(excluded.results.map((r) => r.chunk_id).sort()).toEqual(
+        common.chunks.map((c) => c.id).sort(),
+      );
+      const either = await keyword("zeppelin or hangar");
+      expect(either.results.map((r) => r.chunk_id).sort()).toEqual(
+        rare.chunks.map((c) => c.id).sort(),
+      );
+    });
   });
 
   it.each([
@@ -190,7 +272,7 @@ describe("POST /v1/projects/:id/search", () => {
     [{ query: "   " }, "body.query"],
     [{ query: "x".repeat(1001) }, "body.query"],
     [{ query: "a", top_k: 0 }, "body.top_k"],
-    [{ query: "a", top_k: 51 }, "body.top_k"],
+    [{ query: "a", top_k: 101 }, "body.top_k"],
     [{ query: "a", top_k: 2.5 }, "body.top_k"],
     [{ query: "a", mode: "fuzzy" }, "body.mode"],
     [{ query: "a", url_ids: ["not-a-uuid"] }, "body.url_ids.0"],

@@ -3,7 +3,7 @@ import { sql } from "../../src/database";
 import type { SearchResponse } from "../../src/search/schemas";
 import { query, type SeededProject, seedProject } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
-import { createUser } from "../support/factories";
+import { createUser, type TestUser } from "../support/factories";
 import { GUIDE, RECIPES, SECTION_QUERIES, type SeededUrl, seedDocument } from "./seed";
 
 const MODES = ["keyword", "semantic", "hybrid"] as const;
@@ -12,9 +12,11 @@ let shared: SeededProject;
 let other: SeededProject;
 let guide: SeededUrl;
 let theirs: SeededUrl;
+let owner: TestUser;
 
 beforeAll(async () => {
-  const [owner, stranger] = await Promise.all([createUser(), createUser()]);
+  let stranger: TestUser;
+  [owner, stranger] = await Promise.all([createUser(), createUser()]);
   shared = await seedProject(owner.id);
   other = await seedProject(stranger.id);
   guide = await seedDocument(shared.projectId, GUIDE);
@@ -32,6 +34,22 @@ describe("POST /v1/shared/:token/search", () => {
     expect(body.mode).toBe(mode);
     expect(body.results[0]?.chunk_id).toBe(guide.chunks[section]?.id);
     expect(body.results[0]?.url).toEqual({ id: guide.urlId, url: guide.url, title: GUIDE.title });
+  });
+
+  it.each(MODES)("%s ranks exactly as the owner's search of the project", async (mode) => {
+    for (const q of [
+      "how do I restore a backup of the database",
+      '"too many requests" -zeppelin',
+    ]) {
+      const body = { query: q, mode, top_k: 20 };
+      const [viaLink, asOwner] = await Promise.all([
+        call("POST", `/v1/shared/${shared.linkToken}/search`, { body }),
+        call("POST", `/v1/projects/${shared.projectId}/search`, { token: owner.accessToken, body }),
+      ]);
+      const linkResults = (await expectStatus<SearchResponse>(viaLink, 200)).results;
+      expect(linkResults.length).toBeGreaterThan(0);
+      expect(linkResults).toEqual((await expectStatus<SearchResponse>(asOwner, 200)).results);
+    }
   });
 
   it.each(MODES)("%s cannot reach another project's chunks, even through url_ids", async (mode) => {
@@ -110,7 +128,7 @@ describe("POST /v1/shared/:token/search", () => {
   it("validates the body like project search", async () => {
     await expectProblem(
       await call("POST", `/v1/shared/${shared.linkToken}/search`, {
-        body: { query: "x", top_k: 51 },
+        body: { query: "x", top_k: 101 },
       }),
       422,
       "VALIDATION_FAILED",
