@@ -73,6 +73,18 @@ interface Hit {
 }
 
 async function api<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request<T>(method, path, body, token);
+    } catch (error) {
+      // `wrangler dev` answers 503 when its runtime restarts under load; the request is safe to repeat.
+      if (attempt >= 3 || !String(error).includes(": 503 ")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers: {
@@ -142,6 +154,7 @@ try {
       raw.set(q.id, body.results);
       ranking.set(q.id, documents(body.results.map((h) => ({ doc: docId(h) }))));
     }
+    console.log(`${mode}: ${judged.length} queries run`);
     runs.set(mode, ranking);
     lists.set(mode, raw);
     latency.set(mode, times);

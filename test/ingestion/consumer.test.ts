@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
 import { consumeQueue } from "../../src/ingestion/consumer";
+import { LOCAL_MODEL } from "../../src/vectorization/embedders-local";
 import { query, seedProject } from "../projects/fixtures";
 import { setFault } from "../support/api";
 import { createUser } from "../support/factories";
@@ -165,6 +166,6 @@ describe("queue consumer", () => {
       sql`select embedding_model as model, embedding is not null as has from chunks
           where url_id = ${urlId}`,
     );
-    expect(chunk).toEqual({ model: "local-hash-384-v1", has: true });
+    expect(chunk).toEqual({ model: LOCAL_MODEL, has: true });
   });
 });

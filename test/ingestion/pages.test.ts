@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sql } from "../../src/database";
+import { LOCAL_MODEL } from "../../src/vectorization/embedders-local";
 import { query, seedProject } from "../projects/fixtures";
 import { createUser } from "../support/factories";
 import { addUrls, site, waitForUrl } from "./helpers";
@@ -64,7 +65,7 @@ describe("ingesting the test site", () => {
     }
     const acidity = chunks.find((c) => c.text.includes("pH 6.2"));
     expect(acidity?.heading_path).toEqual(["Gardening Guide", "Soil", "Acidity"]);
-    expect(new Set(chunks.map((c) => c.embedding_model))).toEqual(new Set(["local-hash-384-v1"]));
+    expect(new Set(chunks.map((c) => c.embedding_model))).toEqual(new Set([LOCAL_MODEL]));
   });
 
   it("decodes a Latin-1 page", async () => {

@@ -5,6 +5,7 @@ import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
 import { urlPrefix } from "../../src/ingestion/snapshots";
 import type { Url } from "../../src/urls/schemas";
+import { LOCAL_MODEL } from "../../src/vectorization/embedders-local";
 import { query, seedProject } from "../projects/fixtures";
 import { call, expectStatus } from "../support/api";
 import { createUser } from "../support/factories";
@@ -75,7 +76,7 @@ describe("POST …/urls/{url_id}/refresh end to end", () => {
       ["version", false], // changed text: embedded again
       ["gamma", false], // unchanged text but another model: embedded again
     ]);
-    expect(new Set(after.map((c) => c.embedding_model))).toEqual(new Set(["local-hash-384-v1"]));
+    expect(new Set(after.map((c) => c.embedding_model))).toEqual(new Set([LOCAL_MODEL]));
     expect(second.content_hash).not.toBe(first.content_hash);
     // The snapshot of the first version is gone; only the new one is stored.
     const prefix = urlPrefix(projectId, first.id);
