@@ -1,8 +1,9 @@
-// Search latency at 10,000 and 100,000 chunks in one project, through the real Worker
+// Keyword search latency at 10,000 and 100,000 chunks in one project, through the real Worker
 // (`wrangler dev` on a fresh local stack), next to the keyword query Linkbase ran before BM25
 // (`websearch_to_tsquery` + `ts_rank_cd`) on the same data in the same run. Chunks are synthetic:
 // 80..220 words drawn from CISI's own word frequencies (so document frequencies look like real
-// English), random unit-ish vectors; queries are CISI's questions.
+// English); queries are CISI's questions. Chunks carry no embeddings: HNSW latency at 100,000
+// chunks is `npm run bench:vector`'s.
 // Run: npm run bench:search-scale [-- sizes=10000,100000] [queries=30]
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { startDevServer } from "../scripts/dev-server";
-import { LOCAL_MODEL } from "../src/vectorization/embedders-local";
 import { loadCisi } from "./lib/retrieval-collection";
 import { recordSummary } from "./lib/summary";
 import { percentile } from "./lib/vector-stats";
@@ -20,7 +20,7 @@ const SIZES = (process.argv[2] ?? "10000,100000").split(",").map(Number);
 const QUERIES = Number(process.argv[3] ?? 30);
 const BATCH = 5_000;
 const CHUNKS_PER_URL = 4;
-const MODES = ["keyword", "semantic", "hybrid"] as const;
+const MODES = ["keyword"] as const;
 const CISI = join(import.meta.dirname, "../../shared/bench-data/retrieval/cisi");
 
 const cisi = loadCisi(CISI);
@@ -77,17 +77,14 @@ try {
                   'ready', 'Page ' || g
            from generate_series(1, $3::int) g returning id
          )
-         insert into chunks (url_id, project_id, position, text, token_count, content_hash,
-                             embedding, embedding_model)
-         select u.id, $1::uuid, p, t.text, t.n * 4 / 3, md5(t.text),
-                array(select random()::real - 0.5 from generate_series(1, 384 + 0 * p))::vector,
-                $5
+         insert into chunks (url_id, project_id, position, text, token_count, content_hash)
+         select u.id, $1::uuid, p, t.text, t.n * 4 / 3, md5(t.text)
          from u, generate_series(0, ${CHUNKS_PER_URL - 1}) p,
            lateral (select 80 + floor(random() * 141)::int + 0 * p as n) w,
            lateral (select w.n, array_to_string(array(
                select ($4::text[])[1 + floor(random() * cardinality($4::text[]))::int]
                from generate_series(1, w.n)), ' ') as text) t`,
-        [project.id, loaded, urls, words, LOCAL_MODEL],
+        [project.id, loaded, urls, words],
       );
     }
     await db.query("analyze chunks");

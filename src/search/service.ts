@@ -168,16 +168,21 @@ function bm25(query: string, urlScope: SQL, limit: number): SQL {
   const mustMatch = sql`websearch_to_tsquery('english', ${required}::text)`;
   return sql`${termsCte(terms)},
     matching as (
-      select c.id, c.url_id, c.token_count, c.tsv from chunks c
+      select c.id, c.token_count, c.tsv,
+        ${urlScope}
+          and (${required}::text is null or numnode(${mustMatch}) = 0 or c.tsv @@ ${mustMatch})
+          as scored
+      from chunks c
       where c.project_id = (select project_id from access) and c.tsv @@ (select any_term from terms)
     ),
-    hits as (
-      select m.id, t.lexeme, array_length(t.positions, 1) as tf
+    hits as materialized (
+      select m.id, m.token_count, m.scored, t.lexeme, array_length(t.positions, 1) as tf
       from matching m,
         unnest(ts_filter(setweight(m.tsv, 'A', (select lexemes from terms)), '{a}')) t
     ),
-    df as (select lexeme, count(*) as df from hits group by lexeme),
-    corpus as (
+    df as materialized (select lexeme, count(*) as df from hits group by lexeme),
+    -- Materialized: inlined, the planner may re-count the project for every hit.
+    corpus as materialized (
       select count(*)::float8 as n, greatest(avg(token_count), 1)::float8 as avgdl
       from chunks where project_id = (select project_id from access)
     ),
@@ -185,11 +190,10 @@ function bm25(query: string, urlScope: SQL, limit: number): SQL {
       select h.id, sum(
           ln(1 + (k.n - d.df + 0.5) / (d.df + 0.5)) * h.tf * ${BM25_K1 + 1}::float8
           / (h.tf + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8
-                                          + ${BM25_B}::float8 * c.token_count / k.avgdl))
+                                          + ${BM25_B}::float8 * h.token_count / k.avgdl))
         )::float8 as score
-      from hits h join df d using (lexeme) join matching c on c.id = h.id cross join corpus k
-      where ${urlScope}
-        and (${required}::text is null or numnode(${mustMatch}) = 0 or c.tsv @@ ${mustMatch})
+      from hits h join df d using (lexeme) cross join corpus k
+      where h.scored
       group by h.id
       order by score desc, h.id
       limit ${limit}
