@@ -161,7 +161,9 @@ function termsCte(terms: string): SQL {
  * to the query's lexemes (`setweight` marks them, `ts_filter` keeps them), so only matched terms
  * are unnested. Document frequencies are counted over the same candidates (every chunk holding a
  * term is one of them) before url_ids, phrases and exclusions narrow what is scored, so idf is
- * the project's. Chunk length is `token_count`, against the project's average.
+ * the project's. Chunk length is `token_count`, against the project's average. A term the query
+ * repeats counts that many times (Okapi's query-term factor with k3 → ∞, as Lucene sums
+ * repeated clauses), so a long question's recurring word outweighs a passing one.
  */
 function bm25(query: string, urlScope: SQL, limit: number): SQL {
   const { terms, required } = keywordQuery(query);
@@ -180,7 +182,12 @@ function bm25(query: string, urlScope: SQL, limit: number): SQL {
       from matching m,
         unnest(ts_filter(setweight(m.tsv, 'A', (select lexemes from terms)), '{a}')) t
     ),
-    df as materialized (select lexeme, count(*) as df from hits group by lexeme),
+    -- Each lexeme's document frequency, and how often the query says it (qtf).
+    df as materialized (
+      select d.lexeme, d.df, array_length(q.positions, 1) as qtf
+      from (select lexeme, count(*) as df from hits group by lexeme) d
+        join unnest(to_tsvector('english', ${terms}::text)) q using (lexeme)
+    ),
     -- Materialized: inlined, the planner may re-count the project for every hit.
     corpus as materialized (
       select count(*)::float8 as n, greatest(avg(token_count), 1)::float8 as avgdl
@@ -188,7 +195,7 @@ function bm25(query: string, urlScope: SQL, limit: number): SQL {
     ),
     keyword as (
       select h.id, sum(
-          ln(1 + (k.n - d.df + 0.5) / (d.df + 0.5)) * h.tf * ${BM25_K1 + 1}::float8
+          d.qtf * ln(1 + (k.n - d.df + 0.5) / (d.df + 0.5)) * h.tf * ${BM25_K1 + 1}::float8
           / (h.tf + ${BM25_K1}::float8 * (1 - ${BM25_B}::float8
                                           + ${BM25_B}::float8 * h.token_count / k.avgdl))
         )::float8 as score
