@@ -37,10 +37,8 @@ export const SearchRequest = z
       .optional()
       .openapi({
         description:
-          "Drop results whose score is below this, on the mode's scale: keyword BM25 is 0 and " +
-          "up (unbounded; about ln(chunks ÷ chunks holding the term) per matched term), semantic " +
-          "cosine similarity is -1..1, hybrid's fused score is at most " +
-          `${((RRF_WEIGHTS.keyword + RRF_WEIGHTS.semantic) / (RRF_K + 1)).toFixed(4)}`,
+          "Drop results scoring below this. keyword: BM25, 0 and up; semantic: cosine, -1..1; " +
+          `hybrid: RRF, at most ${((RRF_WEIGHTS.keyword + RRF_WEIGHTS.semantic) / (RRF_K + 1)).toFixed(4)}`,
       }),
   })
   .openapi("SearchRequest");
@@ -48,25 +46,17 @@ export const SearchRequest = z
 export const SearchResult = z
   .object({
     chunk_id: z.uuid(),
-    score: z.number().openapi({
-      description:
-        "The mode's score: keyword = Okapi BM25 (0 and up, unbounded; a sum of idf-weighted term " +
-        "matches), semantic = cosine similarity (-1..1), hybrid = the fused score",
-    }),
+    score: z.number().openapi({ description: "The mode's score (see min_score)" }),
     scores: z
       .object({
         keyword: z.number().nullable(),
         semantic: z.number().nullable(),
         fused: z.number().nullable(),
       })
-      .openapi({
-        description:
-          "Each ranker's own score (null where its list did not contain the chunk); fused only " +
-          "in hybrid mode",
-      }),
+      .openapi({ description: "Each list's score; null where it lacks the chunk" }),
     ranks: z
       .object({ keyword: z.number().int().nullable(), semantic: z.number().int().nullable() })
-      .openapi({ description: "1-based rank in each ranker's list, null where absent" }),
+      .openapi({ description: "1-based rank in each list; null where absent" }),
     text: z.string().openapi({ description: RAW_TEXT }),
     highlight: z.string().openapi({
       description:

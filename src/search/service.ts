@@ -163,7 +163,8 @@ function termsCte(terms: string): SQL {
  * term is one of them) before url_ids, phrases and exclusions narrow what is scored, so idf is
  * the project's. Chunk length is `token_count`, against the project's average. A term the query
  * repeats counts that many times (Okapi's query-term factor with k3 → ∞, as Lucene sums
- * repeated clauses), so a long question's recurring word outweighs a passing one.
+ * repeated clauses), so a long question's recurring word outweighs a passing one. `corpus` is
+ * materialized: inlined, the planner may re-count the project for every hit.
  */
 function bm25(query: string, urlScope: SQL, limit: number): SQL {
   const { terms, required } = keywordQuery(query);
@@ -182,13 +183,11 @@ function bm25(query: string, urlScope: SQL, limit: number): SQL {
       from matching m,
         unnest(ts_filter(setweight(m.tsv, 'A', (select lexemes from terms)), '{a}')) t
     ),
-    -- Each lexeme's document frequency, and how often the query says it (qtf).
     df as materialized (
       select d.lexeme, d.df, array_length(q.positions, 1) as qtf
       from (select lexeme, count(*) as df from hits group by lexeme) d
         join unnest(to_tsvector('english', ${terms}::text)) q using (lexeme)
     ),
-    -- Materialized: inlined, the planner may re-count the project for every hit.
     corpus as materialized (
       select count(*)::float8 as n, greatest(avg(token_count), 1)::float8 as avgdl
       from chunks where project_id = (select project_id from access)
