@@ -20,11 +20,14 @@ export const BM25_B = 0.75;
 export const HYBRID_CANDIDATES = 100;
 /**
  * Reciprocal rank fusion: a chunk's fused score is Σ weight / (RRF_K + rank) over the lists that
- * hold it. k = 60 is Cormack et al.'s (2009) damping constant.
+ * hold it. k and the weights are the best of `npm run bench:retrieval`'s sweep (k 5..100, keyword
+ * weight 1..4) on its tuning half; Cormack et al.'s k = 60 with equal weights scored lower on
+ * both halves. Small k and a heavier BM25 list reflect the local embedder being the weaker
+ * ranker; re-measure with another embedding provider.
  */
-export const RRF_K = 60;
+export const RRF_K = 5;
 /** Per-list weights of the fusion: keyword (BM25) and semantic (the embedder's cosine). */
-export const RRF_WEIGHTS = { keyword: 1, semantic: 1 } as const;
+export const RRF_WEIGHTS = { keyword: 2, semantic: 1 } as const;
 /**
  * HNSW candidate list size per search (pgvector's default is 40). At least the hybrid candidate
  * count, so one graph walk usually yields them; iterative scan covers the rest.
