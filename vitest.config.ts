@@ -50,8 +50,8 @@ export default defineConfig({
             "test/**/*.unit.test.ts",
           ],
           globalSetup: ["test/setup/global-setup.ts"],
-          // Round-trip assertions read the database endpoint's global counter, so test files
-          // must not run concurrently against it.
+          // Fault tests take the shared database and S3 down, so test files must not run
+          // concurrently against them.
           fileParallelism: false,
           ...workerTest,
         },

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import * as z from "zod";
 import type { Env } from "./config";
 import { ValidationFailed } from "./exceptions";
+import type { RateLimitOutcome } from "./limits/rate-limits";
 
 /** Who is calling, as established by `auth/dependencies.ts`. */
 export interface Caller {
@@ -20,6 +21,8 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     caller: Caller;
+    /** What the response's RateLimit headers announce, by policy (limits/rate-limits.ts). */
+    rateLimits: Map<RateLimitOutcome["policy"], RateLimitOutcome>;
   };
 }
 
@@ -75,26 +78,55 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /**
- * OpenAPI `responses` entries for the problem statuses a route can answer.
+ * The headers every /v1 response carries (draft-ietf-httpapi-ratelimit-headers, structured
+ * fields): the policies the request counted against and what is left of each. Reuse these in
+ * any response entry; {@link json} and {@link problems} already include them.
+ */
+export const rateLimitHeaders = {
+  "RateLimit-Policy": {
+    description: 'Policies counted against: `"reads";q=600;w=60` (w: seconds)',
+    schema: { type: "string" as const },
+  },
+  RateLimit: {
+    description:
+      'What is left of each: `"reads";r=599;t=42, "ip";r=1199;t=42` (t: seconds to reset)',
+    schema: { type: "string" as const },
+  },
+};
+
+/** Problems also say how long to wait when the client should (429, 503). */
+const problemHeaders = {
+  ...rateLimitHeaders,
+  "Retry-After": {
+    description: "Seconds to wait (429, 503)",
+    schema: { type: "integer" as const },
+  },
+};
+
+interface ProblemEntry {
+  description: string;
+  headers: typeof problemHeaders;
+  content: { "application/problem+json": { schema: typeof ProblemSchema } };
+}
+
+/**
+ * OpenAPI `responses` entries for the problem statuses a route can answer; 429 is always among
+ * them, since every route is rate limited.
  *
  * @example
  * responses: { 200: json(Project, "The project"), ...problems(401, 404, 422) }
  */
 export function problems<const S extends readonly (keyof typeof STATUS_TEXT)[]>(...statuses: S) {
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...new Set([...statuses, 429])].map((status) => [
       status,
       {
         description: STATUS_TEXT[status] ?? "Error",
+        headers: problemHeaders,
         content: { "application/problem+json": { schema: ProblemSchema } },
       },
     ]),
-  ) as {
-    [K in S[number]]: {
-      description: string;
-      content: { "application/problem+json": { schema: typeof ProblemSchema } };
-    };
-  };
+  ) as { [K in S[number] | 429]: ProblemEntry };
 }
 
 /**
@@ -105,7 +137,7 @@ export const RAW_TEXT = "Plain text from the page, not HTML. Escape it before us
 
 /** An OpenAPI JSON response entry. */
 export function json<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } };
+  return { description, headers: rateLimitHeaders, content: { "application/json": { schema } } };
 }
 
 /** An OpenAPI JSON request body entry. */

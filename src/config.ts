@@ -14,6 +14,8 @@ const commaList = z
       .filter(Boolean),
   );
 
+const quota = (defaultLimit: number) => z.coerce.number().int().min(1).default(defaultLimit);
+
 const flag = z.enum(["true", "false"]).transform((value) => value === "true");
 
 /** Every var and secret the Worker reads; bindings are typed in {@link Bindings}. */
@@ -51,6 +53,12 @@ const ConfigSchema = z.object({
   /** First retry delay of a failed ingest; doubles per attempt up to INGEST_RETRY_MAX_SECONDS. */
   INGEST_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   INGEST_RETRY_MAX_SECONDS: z.coerce.number().int().min(0).max(43_200).default(900),
+  /** Quotas, one per name in src/limits/constants.ts: past one a write is 409 QUOTA_EXCEEDED. */
+  QUOTA_PROJECTS_PER_USER: quota(100),
+  QUOTA_API_KEYS_PER_USER: quota(25),
+  QUOTA_URLS_PER_PROJECT: quota(10_000),
+  QUOTA_LINKS_PER_PROJECT: quota(25),
+  QUOTA_CHUNKS_PER_PROJECT: quota(500_000),
   EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_API_KEY: z.string().optional(),

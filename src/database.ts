@@ -121,12 +121,18 @@ export async function transaction(db: Database, statements: SQL[]): Promise<unkn
   return (await db.transaction(queries)) as unknown[][];
 }
 
+/**
+ * Runs `work` and returns the database time and round trips it cost, counting only queries made
+ * in its own async context (not those of work running beside it).
+ */
+export async function measureDatabase<T>(work: () => Promise<T>) {
+  const timing: DatabaseTiming = { roundTrips: 0, ms: 0 };
+  const result = await requestTiming.run(timing, work);
+  return { result, ...timing };
+}
+
 /** Reports the request's database time and round trips in `Server-Timing`. */
 export const databaseTiming = createMiddleware(async (c, next) => {
-  const timing: DatabaseTiming = { roundTrips: 0, ms: 0 };
-  await requestTiming.run(timing, next);
-  c.res.headers.append(
-    "Server-Timing",
-    `db;dur=${timing.ms.toFixed(1)};desc="${timing.roundTrips} round trips"`,
-  );
+  const { roundTrips, ms } = await measureDatabase(next);
+  c.res.headers.append("Server-Timing", `db;dur=${ms.toFixed(1)};desc="${roundTrips} round trips"`);
 });

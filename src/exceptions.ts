@@ -176,8 +176,16 @@ function rejectedValue(err: Error): boolean {
   return err.name === "NeonDbError" && typeof code === "string" && code.startsWith("22");
 }
 
-/** `app.onError`: known errors as problems; anything else is logged once and answered 500. */
+/**
+ * `app.onError`: known errors as problems; anything else is logged once and answered 500. A known
+ * 5xx (an upstream failing) is logged too, and its fixed detail gains the request id.
+ */
 export function handleError(err: Error, c: Context): Response {
+  if (err instanceof AppError && err.status >= 500) {
+    const requestId = logError(err, c);
+    const detail = `${err.detail} Quote request id ${requestId ?? "unknown"} when reporting it.`;
+    return problemResponse(c, new AppError(err.status, err.code, err.title, detail, err.headers));
+  }
   if (err instanceof AppError) return problemResponse(c, err);
   // Hono's JSON validator throws this for an empty or unparsable body that no middleware saw.
   if (err instanceof HTTPException && err.status === 400) {

@@ -20,6 +20,7 @@ import {
 } from "./exceptions";
 import { consumeQueue } from "./ingestion/consumer";
 import { refreshDueUrls } from "./ingestion/scheduler";
+import { announceRateLimits, limitAnonymous } from "./limits/rate-limits";
 import { cursorSigning } from "./pagination";
 import { projectsRouter } from "./projects/router";
 import { projectSearchRouter, sharedSearchRouter } from "./search/router";
@@ -64,7 +65,13 @@ const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
   return cors({
     origin: (origin) => (origins.includes("*") || origins.includes(origin) ? origin : null),
     allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-    exposeHeaders: ["X-Request-Id", "Retry-After", "Server-Timing"],
+    exposeHeaders: [
+      "X-Request-Id",
+      "Retry-After",
+      "Server-Timing",
+      "RateLimit",
+      "RateLimit-Policy",
+    ],
     maxAge: 600,
   })(c, next);
 });
@@ -76,8 +83,10 @@ app.use(
   "/v1/*",
   cacheControl,
   corsFromConfig,
+  announceRateLimits,
   databaseTiming,
   cursorSigning,
+  limitAnonymous,
   limitBodies,
   jsonBodies,
 );

@@ -12,7 +12,9 @@ export const ErrorCode = {
   API_KEY_PROJECT_UNKNOWN: "API_KEY_PROJECT_UNKNOWN",
 } as const;
 
-/** Cloudflare Workers caps PBKDF2 at 100,000 iterations; a test pins this at or below it. */
+/** Cloudflare Workers caps PBKDF2 at 100,000 iterations; a stored hash above it is refused. */
+export const PBKDF2_MAX_ITERATIONS = 100_000;
+/** Iterations of new hashes; a test pins this at or below the cap. */
 export const PBKDF2_ITERATIONS = 100_000;
 export const PASSWORD_HASH_SCHEME = "pbkdf2-sha256";
 export const PASSWORD_MIN_LENGTH = 8;
@@ -27,4 +29,3 @@ export const API_KEY_SCOPES = ["read", "write"] as const;
 export const API_KEY_MAX_PROJECTS = 100;
 /** Characters of a key or link token that lists may show. */
 export const VISIBLE_PREFIX_LENGTH = 10;
-export const RATE_LIMIT_PERIOD_SECONDS = 60;

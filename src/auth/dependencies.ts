@@ -1,10 +1,11 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Caller } from "../app";
 import { getConfig } from "../config";
 import { getDb, selectRows, sql } from "../database";
-import { RateLimited } from "../exceptions";
+import * as rateLimits from "../limits/rate-limits";
 import { authSettings } from "./config";
-import { API_KEY_PREFIX, RATE_LIMIT_PERIOD_SECONDS } from "./constants";
+import { API_KEY_PREFIX } from "./constants";
 import {
   AdminRequired,
   InsufficientScope,
@@ -38,7 +39,8 @@ async function callerFromApiKey(db: ReturnType<typeof getDb>, key: string): Prom
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
 /**
- * Establishes the caller from `Authorization: Bearer <JWT | lb_ API key>` and sets `caller`.
+ * Establishes the caller from `Authorization: Bearer <JWT | lb_ API key>`, sets `caller`, then
+ * counts the request against the caller's rate limits for its endpoint class (429 when spent).
  * A JWT costs no database round trip; an API key costs one. `needs` is the key scope the route
  * takes: by default `read` for GET and HEAD and `write` for anything else.
  */
@@ -55,6 +57,7 @@ function authenticateFor(needs?: Caller["scope"]) {
     const needed = needs ?? (READ_METHODS.has(c.req.method) ? "read" : "write");
     if (needed === "write" && caller.scope === "read") throw new InsufficientScope();
     c.set("caller", caller);
+    await rateLimits.limitCaller(c, caller);
     await next();
   });
 }
@@ -85,33 +88,10 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) =>
   }),
 );
 
-/**
- * Counts one request against each key with a Workers rate limiting binding; 429 with
- * `Retry-After` when any key is over. Without the binding (it is optional) nothing is limited.
- *
- * @example
- * await enforceRateLimit(c.env.PUBLIC_RATE_LIMITER, [`ip:${clientIp(c)}`]);
- */
-export async function enforceRateLimit(limiter: RateLimit | undefined, keys: string[]) {
-  if (!limiter) return;
-  const outcomes = await Promise.all(keys.map((key) => limiter.limit({ key })));
-  if (outcomes.some((outcome) => !outcome.success)) {
-    throw new RateLimited(RATE_LIMIT_PERIOD_SECONDS);
-  }
-}
-
-/** The client's address as Cloudflare reports it. */
-export function clientIp(c: { req: { header(name: string): string | undefined } }): string {
-  return c.req.header("cf-connecting-ip") ?? "unknown";
-}
-
 /** Login and register: throttled per client IP and per email. */
-export function enforceAuthRateLimit(
-  c: { env: AppEnv["Bindings"]; req: { header(name: string): string | undefined } },
-  email: string,
-): Promise<void> {
-  return enforceRateLimit(c.env.AUTH_RATE_LIMITER, [
-    `ip:${clientIp(c)}`,
-    `email:${email.toLowerCase()}`,
+export function enforceAuthRateLimit(c: Context<AppEnv>, email: string): Promise<void> {
+  return rateLimits.consume(c, [
+    { policy: "auth", key: `ip:${rateLimits.clientIp(c)}` },
+    { policy: "auth", key: `email:${email.toLowerCase()}` },
   ]);
 }

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
 import { getConfig } from "../config";
 import { getDb } from "../database";
+import { quotaLimits } from "../limits/quotas";
 import { PaginationQuery, pageSchema } from "../pagination";
 import { authSettings } from "./config";
 import { enforceAuthRateLimit, requireInteractive } from "./dependencies";
@@ -77,7 +78,7 @@ const createKeyRoute = createRoute({
   summary: "Create an API key (shown once; access token only)",
   middleware: [requireInteractive] as const,
   request: { body: jsonBody(ApiKeyCreate) },
-  responses: { 201: json(ApiKeyCreated, "Created"), ...problems(400, 401, 403, 415, 422) },
+  responses: { 201: json(ApiKeyCreated, "Created"), ...problems(400, 401, 403, 409, 415, 422) },
 });
 
 const listKeysRoute = createRoute({
@@ -142,6 +143,7 @@ export const authRouter = createRouter()
       db: getDb(c.env),
       userId: c.get("caller").userId,
       input: c.req.valid("json"),
+      limit: quotaLimits(getConfig(c.env)).api_keys_per_user,
     });
     return c.json(created, 201);
   })

@@ -1,4 +1,5 @@
 import { type Database, selectRows, sql } from "../database";
+import { QuotaExceeded, underQuota } from "../limits/quotas";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import * as projectsService from "../projects/service";
 import type { User } from "../users/schemas";
@@ -180,35 +181,48 @@ function apiKeyJson(alias: string) {
 
 /**
  * Creates a key; a key limited to projects is only inserted when the caller can see every one
- * of them (checked in the same statement), else 422.
+ * of them (checked in the same statement), else 422; and only while the caller has fewer than
+ * `limit` unexpired keys, else 409 `QUOTA_EXCEEDED`.
  */
 export async function createApiKey({
   db,
   userId,
   input,
+  limit,
 }: {
   db: Database;
   userId: string;
   input: { name: string; expires_at?: string; scope: "read" | "write"; project_ids?: string[] };
+  limit: number;
 }): Promise<ApiKeyCreated> {
   const key = `${API_KEY_PREFIX}${randomToken(32)}`;
   const projectIds = input.project_ids ? JSON.stringify(input.project_ids) : null;
-  const [row] = await selectRows<{ api_key: ApiKey }>(
+  const [row] = await underQuota<{ fits: boolean; api_key: ApiKey | null }>(
     db,
+    "api_keys_per_user",
+    userId,
     sql`with wanted as (
           select value::uuid as id from json_array_elements_text(${projectIds}::json)
+        ),
+        room as (
+          select count(*) < ${limit} as fits from api_keys
+          where user_id = ${userId} and (expires_at is null or expires_at > now())
+        ),
+        created as (
+          insert into api_keys as k (user_id, name, prefix, key_hash, expires_at, scope, project_ids)
+          select ${userId}, ${input.name}, ${key.slice(0, VISIBLE_PREFIX_LENGTH)},
+                 ${await sha256Hex(key)}, ${input.expires_at ?? null}::timestamptz, ${input.scope},
+                 case when ${projectIds}::json is null then null
+                      else (select array_agg(id) from wanted) end
+          where (select fits from room) and not exists (
+            select 1 from wanted w
+            where ${projectsService.callerRole(sql`w.id`, userId)} is null)
+          returning *
         )
-        insert into api_keys as k (user_id, name, prefix, key_hash, expires_at, scope, project_ids)
-        select ${userId}, ${input.name}, ${key.slice(0, VISIBLE_PREFIX_LENGTH)},
-               ${await sha256Hex(key)}, ${input.expires_at ?? null}::timestamptz, ${input.scope},
-               case when ${projectIds}::json is null then null
-                    else (select array_agg(id) from wanted) end
-        where not exists (
-          select 1 from wanted w
-          where ${projectsService.callerRole(sql`w.id`, userId)} is null)
-        returning ${apiKeyJson("k")} as api_key`,
+        select (select fits from room) as fits, (select ${apiKeyJson("k")} from created k) as api_key`,
   );
-  if (!row) throw new ApiKeyProjectUnknown();
+  if (!row?.fits) throw new QuotaExceeded("api_keys_per_user", limit);
+  if (!row.api_key) throw new ApiKeyProjectUnknown();
   const { last_used_at: _unused, ...created } = row.api_key;
   return { ...created, key };
 }

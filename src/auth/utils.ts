@@ -1,4 +1,4 @@
-import { PASSWORD_HASH_SCHEME, PBKDF2_ITERATIONS } from "./constants";
+import { PASSWORD_HASH_SCHEME, PBKDF2_ITERATIONS, PBKDF2_MAX_ITERATIONS } from "./constants";
 
 const encoder = new TextEncoder();
 
@@ -63,6 +63,11 @@ export async function verifyPassword(
   const [scheme, iterationsText, saltText, hashText] = stored.split("$");
   const iterations = Number(iterationsText);
   if (scheme !== PASSWORD_HASH_SCHEME || !saltText || !hashText || !Number.isInteger(iterations)) {
+    return { ok: false, needsRehash: false };
+  }
+  // Workers refuse PBKDF2 above the cap (a 500 otherwise): such a hash cannot be checked here.
+  if (iterations < 1 || iterations > PBKDF2_MAX_ITERATIONS) {
+    console.warn(`PBKDF2 iterations over the cap: ${iterations}`);
     return { ok: false, needsRehash: false };
   }
   const expected = fromBase64Url(hashText);

@@ -3,6 +3,7 @@ import * as awsService from "../aws/service";
 import { type Config, type Env, getConfig } from "../config";
 import { getDb } from "../database";
 import { redact } from "../exceptions";
+import { quotaLimits } from "../limits/quotas";
 import { fetchSettings } from "../urls/config";
 import { UrlErrorCode } from "../urls/constants";
 import { EMBEDDING_FAILED, EmbeddingFailed } from "../vectorization/embedders";
@@ -62,6 +63,7 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
     embedder: vectorizationService.getEmbedder(env, config),
     queue: env.INGEST_QUEUE,
     fetch: fetchSettings(config),
+    chunkQuota: quotaLimits(config).chunks_per_project,
   };
   const final = message.attempts > config.INGEST_MAX_RETRIES;
   let failure: {

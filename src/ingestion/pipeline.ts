@@ -3,6 +3,7 @@ import { type S3Client, S3Error } from "../aws/client";
 import { chunkDocument, embeddingInput } from "../chunks/chunker";
 import type { Database } from "../database";
 import { type ExtractedDocument, extractHtml, extractPlainText } from "../extraction/service";
+import { ErrorCode } from "../limits/constants";
 import type { FetchSettings } from "../urls/config";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
 import { type FetchedPage, type FetchOutcome, fetchPage } from "./fetcher";
@@ -17,6 +18,8 @@ export interface IngestDeps {
   embedder: Embedder;
   queue: Queue<unknown>;
   fetch: FetchSettings & { fetch?: typeof fetch };
+  /** Chunks a project may hold (the chunks_per_project quota). */
+  chunkQuota: number;
 }
 
 export type IngestResult =
@@ -101,17 +104,34 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
       embedding: reusable.get(hash) ?? "",
     };
   });
-  const written = await store.writeChunks(deps.db, urlId, deps.embedder.model, rows, {
-    title: doc.title,
-    httpStatus: page.status,
-    contentType: page.contentType,
-    contentHash: page.contentHash,
-    bytes: page.bytes,
-    etag: page.etag,
-    lastModified: page.lastModified,
-    snapshotKey: key,
-  });
-  if (!written) return await forget(deps, key, target.snapshotKey);
+  const written = await store.writeChunks(
+    deps.db,
+    urlId,
+    deps.embedder.model,
+    rows,
+    {
+      title: doc.title,
+      httpStatus: page.status,
+      contentType: page.contentType,
+      contentHash: page.contentHash,
+      bytes: page.bytes,
+      etag: page.etag,
+      lastModified: page.lastModified,
+      snapshotKey: key,
+    },
+    deps.chunkQuota,
+  );
+  if (written === "gone") return await forget(deps, key, target.snapshotKey);
+  if (written === "over-quota") {
+    await forget(deps, key, target.snapshotKey);
+    return {
+      kind: "failed",
+      code: ErrorCode.QUOTA_EXCEEDED,
+      message: `The project would exceed its chunks_per_project quota of ${deps.chunkQuota}.`,
+      status: null,
+      retryable: false,
+    };
+  }
   if (target.snapshotKey && target.snapshotKey !== key) {
     await removeObject(deps, target.snapshotKey);
   }
@@ -130,8 +150,8 @@ async function extract(page: FetchedPage): Promise<ExtractedDocument> {
 }
 
 /**
- * The url was deleted while we worked: its delete-prefix message may already have run, so the
- * snapshot we just stored would be orphaned. Remove it.
+ * The snapshot we just stored will not be the url's: it was deleted while we worked (its
+ * delete-prefix message may already have run) or its chunks were over quota. Remove it.
  */
 async function forget(deps: IngestDeps, key: string, previousKey: string | null) {
   if (key !== previousKey) await removeObject(deps, key);

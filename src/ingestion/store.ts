@@ -1,4 +1,5 @@
 import { type Database, selectRows, sql, transaction } from "../database";
+import { quotaLock } from "../limits/quotas";
 
 /**
  * The ingest pipeline's SQL: each step is one statement (or one transaction batch), so a page
@@ -80,7 +81,8 @@ export interface PageResult {
 /**
  * Replaces the url's chunks and marks it `ready`, in one transaction batch: readers see the old
  * chunks or the new ones, never a mix, and a redelivered message replaces rather than adds.
- * Returns false when the url was deleted meanwhile (nothing is written then).
+ * Nothing is written when the url was deleted meanwhile (`gone`) or when the new chunks would
+ * take the project past `chunkQuota` (`over-quota`: the old chunks stay).
  */
 export async function writeChunks(
   db: Database,
@@ -88,27 +90,37 @@ export async function writeChunks(
   model: string,
   chunks: ChunkRow[],
   page: PageResult,
-): Promise<boolean> {
-  const [, , , updated] = await transaction(db, [
+  chunkQuota: number,
+): Promise<"written" | "gone" | "over-quota"> {
+  const projectId = sql`(select project_id from urls where id = ${urlId})`;
+  // The project's other chunks plus these; the same before and after this url's rows change.
+  const fits = sql`((select count(*) from chunks c
+    where c.project_id = ${projectId} and c.url_id <> ${urlId}) + ${chunks.length} <= ${chunkQuota})`;
+  const [, , , , , outcome] = await transaction(db, [
     // Two deliveries of one url writing at once queue up here instead of colliding on
     // (url_id, position); each statement after it sees what the other committed.
     sql`select pg_advisory_xact_lock(hashtextextended(${urlId}::text, 0))`,
-    sql`delete from chunks where url_id = ${urlId}`,
+    quotaLock("chunks_per_project", projectId),
+    sql`delete from chunks where url_id = ${urlId} and ${fits}`,
     sql`insert into chunks (url_id, project_id, position, text, heading_path, token_count,
                             content_hash, embedding, embedding_model)
         select u.id, u.project_id, x.position, x.text, x.heading_path, x.token_count,
                x.content_hash, x.embedding::vector, ${model}
         from json_to_recordset(${JSON.stringify(chunks)}::json) as x(position int, text text,
                heading_path text[], token_count int, content_hash text, embedding text)
-        join urls u on u.id = ${urlId}`,
+        join urls u on u.id = ${urlId}
+        where ${fits}`,
     sql`update urls set status = 'ready', title = ${page.title}, http_status = ${page.httpStatus},
           content_type = ${page.contentType}, content_hash = ${page.contentHash},
           bytes = ${page.bytes}, etag = ${page.etag}, last_modified = ${page.lastModified},
           snapshot_key = ${page.snapshotKey}, chunk_count = ${chunks.length},
           fetched_at = now(), error_code = null, error_message = null, updated_at = now()
-        where id = ${urlId} returning id`,
+        where id = ${urlId} and ${fits}`,
+    sql`select exists(select 1 from urls where id = ${urlId}) as present, ${fits} as fits`,
   ]);
-  return (updated?.length ?? 0) > 0;
+  const [row] = (outcome ?? []) as { present: boolean; fits: boolean }[];
+  if (!row?.present) return "gone";
+  return row.fits ? "written" : "over-quota";
 }
 
 /** The page did not change since the last fetch (HTTP 304): the stored chunks stand. */

@@ -2,8 +2,10 @@ import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
 import * as authDependencies from "../auth/dependencies";
 import { InsufficientScope } from "../auth/exceptions";
+import { getConfig } from "../config";
 import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
+import { quotaLimits } from "../limits/quotas";
 import { PaginationQuery, pageSchema } from "../pagination";
 import { projectMember } from "./dependencies";
 import { Project, ProjectCreate, ProjectIdParam, ProjectListQuery, ProjectUpdate } from "./schemas";
@@ -20,7 +22,7 @@ const createProjectRoute = createRoute({
   summary: "Create a project you own",
   middleware: [authDependencies.authenticate] as const,
   request: { body: jsonBody(ProjectCreate) },
-  responses: { 201: json(Project, "Created"), ...problems(400, 401, 404, 413, 415, 422) },
+  responses: { 201: json(Project, "Created"), ...problems(400, 401, 404, 409, 413, 415, 422) },
 });
 
 const listProjectsRoute = createRoute({
@@ -77,6 +79,7 @@ export const projectsRouter = createRouter()
       db: getDb(c.env),
       userId: c.get("caller").userId,
       input: c.req.valid("json"),
+      limit: quotaLimits(getConfig(c.env)).projects_per_user,
     });
     return c.json(project, 201);
   })

@@ -1,6 +1,7 @@
 import { AccountGone } from "../auth/exceptions";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { ValidationFailed } from "../exceptions";
+import { QuotaExceeded, underQuota } from "../limits/quotas";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import {
   CHUNK_SIZE_DEFAULT,
@@ -151,32 +152,43 @@ export async function listInProject<T extends { id: string }>({
   return createdAtPage(row?.rows ?? [], pagination.limit);
 }
 
-/** Creates a project owned by the caller; 401 when the caller's account is gone. */
+/**
+ * Creates a project owned by the caller, unless they own `limit` already (409
+ * `QUOTA_EXCEEDED`); 401 when the caller's account is gone.
+ */
 export async function createProject({
   db,
   userId,
   input,
+  limit,
 }: {
   db: Database;
   userId: string;
   input: ProjectCreate;
+  limit: number;
 }): Promise<Project> {
   const chunkSize = input.settings?.chunk_size ?? CHUNK_SIZE_DEFAULT;
   const chunkOverlap = input.settings?.chunk_overlap ?? defaultChunkOverlap(chunkSize);
-  const [row] = await selectRows<{ project: Project }>(
+  const [row] = await underQuota<{ user_found: boolean; project: Project | null }>(
     db,
+    "projects_per_user",
+    userId,
     sql`with created as (
           insert into projects (owner_id, name, description, chunk_size, chunk_overlap,
                                 refresh_interval_hours)
           select u.id, ${input.name}::text, ${input.description ?? null}::text, ${chunkSize}::int,
                  ${chunkOverlap}::int,
                  ${input.settings?.refresh_interval_hours ?? null}::int
-          from users u where u.id = ${userId}
+          from users u
+          where u.id = ${userId}
+            and (select count(*) from projects where owner_id = ${userId}) < ${limit}
           returning *
         )
-        select ${projectJson("p", sql`'owner'`)} as project from created p`,
+        select exists(select 1 from users where id = ${userId}) as user_found,
+               (select ${projectJson("p", sql`'owner'`)} from created p) as project`,
   );
-  if (!row) throw new AccountGone();
+  if (!row?.user_found) throw new AccountGone();
+  if (!row.project) throw new QuotaExceeded("projects_per_user", limit);
   return row.project;
 }
 

@@ -1,6 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
-import * as authDependencies from "../auth/dependencies";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import * as projectsDependencies from "../projects/dependencies";
@@ -50,10 +49,7 @@ export const projectSearchRouter = createRouter().openapi(searchProjectRoute, as
 
 /** Mounted at `/v1/shared`: search over the project a public link opens, without credentials. */
 export const sharedSearchRouter = createRouter().openapi(searchSharedRoute, async (c) => {
-  // Throttled before the query is embedded: the token is only checked by the search statement.
-  await authDependencies.enforceRateLimit(c.env.PUBLIC_RATE_LIMITER, [
-    `ip:${authDependencies.clientIp(c)}`,
-  ]);
+  // Throttled per IP and per link before the query is embedded (limits/rate-limits.ts).
   // The token is resolved inside the search statement: one round trip, 404 when not live.
   const response = await searchService.searchShared({
     db: getDb(c.env),

@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, jsonBody, problems } from "../app";
+import { getConfig } from "../config";
 import { getDb } from "../database";
+import { quotaLimits } from "../limits/quotas";
 import { PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
@@ -67,7 +69,10 @@ const createLinkRoute = createRoute({
   path: "/{project_id}/links",
   summary: "Create a read-only public link (owner); the token is shown once",
   request: { params: ProjectIdParam, body: jsonBody(LinkCreate) },
-  responses: { 201: json(LinkCreated, "Created"), ...problems(400, 401, 403, 404, 415, 422) },
+  responses: {
+    201: json(LinkCreated, "Created"),
+    ...problems(400, 401, 403, 404, 409, 415, 422),
+  },
 });
 
 const listLinksRoute = createRoute({
@@ -137,6 +142,7 @@ export const sharesRouter = createRouter()
       userId: c.get("caller").userId,
       projectId: c.req.valid("param").project_id,
       expiresAt: c.req.valid("json").expires_at,
+      limit: quotaLimits(getConfig(c.env)).links_per_project,
     });
     return c.json(link, 201);
   })

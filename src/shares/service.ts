@@ -1,6 +1,7 @@
 import { VISIBLE_PREFIX_LENGTH } from "../auth/constants";
 import * as authUtils from "../auth/utils";
 import { type Database, type SQL, selectRows, sql } from "../database";
+import { QuotaExceeded, underQuota } from "../limits/quotas";
 import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
 import * as projectsService from "../projects/service";
@@ -155,18 +156,22 @@ export async function deleteShare({
 }
 
 /**
- * Creates a read-only public link (owner only). The token has 256 random bits and is stored only
- * as its SHA-256; the caller sees it once.
+ * Creates a read-only public link (owner only), unless the project has `limit` live ones (409
+ * `QUOTA_EXCEEDED`). The token has 256 random bits and is stored only as its SHA-256; the caller
+ * sees it once.
  */
 export async function createLink({
   db,
   userId,
   projectId,
   expiresAt,
-}: ProjectCall & { expiresAt?: string }): Promise<LinkCreated> {
+  limit,
+}: ProjectCall & { expiresAt?: string; limit: number }): Promise<LinkCreated> {
   const token = `${LINK_TOKEN_PREFIX}${authUtils.randomToken(LINK_TOKEN_BYTES)}`;
-  const [row] = await selectRows<{ role: ProjectRole | null; link: Link | null }>(
+  const [row] = await underQuota<{ role: ProjectRole | null; link: Link | null }>(
     db,
+    "links_per_project",
+    projectId,
     sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         created as (
           insert into project_links (project_id, token_hash, prefix, expires_at)
@@ -174,12 +179,14 @@ export async function createLink({
                  ${token.slice(0, VISIBLE_PREFIX_LENGTH)}::text,
                  ${expiresAt ?? null}::timestamptz
           where (select role from access) = 'owner'
+            and (select count(*) from project_links where project_id = ${projectId}
+                   and (expires_at is null or expires_at > now())) < ${limit}
           returning *
         )
         select (select role from access) as role, (select ${linkJson("l")} from created l) as link`,
   );
   projectsService.requireRole(row?.role, "owner");
-  if (!row?.link) throw new Error("link insert returned no row");
+  if (!row?.link) throw new QuotaExceeded("links_per_project", limit);
   const { prefix: _shownOnList, ...link } = row.link;
   return { ...link, token };
 }

@@ -16,7 +16,11 @@ const healthRoute = createRoute({
   path: "/health",
   tags: ["system"],
   summary: "Liveness of the API and its dependencies",
-  responses: { 200: json(Health, "All dependencies answer"), 503: json(Health, "Degraded") },
+  responses: {
+    200: json(Health, "All dependencies answer"),
+    503: json(Health, "Degraded"),
+    ...problems(),
+  },
 });
 
 const infoRoute = createRoute({
@@ -24,7 +28,7 @@ const infoRoute = createRoute({
   path: "/info",
   tags: ["system"],
   summary: "Version, embedding model and limits",
-  responses: { 200: json(Info, "Public facts about this deployment") },
+  responses: { 200: json(Info, "Public facts about this deployment"), ...problems() },
 });
 
 const statsRoute = createRoute({

@@ -1,10 +1,6 @@
 import * as z from "zod";
 
-const Check = z.object({
-  status: z.enum(["ok", "error"]),
-  latency_ms: z.number(),
-  error: z.string().optional(),
-});
+const Check = z.object({ status: z.enum(["ok", "error"]), latency_ms: z.number() });
 
 export const Health = z
   .object({

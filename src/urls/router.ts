@@ -5,6 +5,7 @@ import { getConfig } from "../config";
 import { getDb } from "../database";
 import { enqueueIngest } from "../ingestion/messages";
 import * as snapshots from "../ingestion/snapshots";
+import { quotaLimits } from "../limits/quotas";
 import { PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
@@ -26,7 +27,7 @@ const addUrlsRoute = createRoute({
   request: { params: ProjectIdParam, body: jsonBody(UrlCreate) },
   responses: {
     202: json(UrlItems, "Accepted: new urls are queued for ingestion"),
-    ...problems(400, 401, 403, 404, 413, 415, 422),
+    ...problems(400, 401, 403, 404, 409, 413, 415, 422),
   },
 });
 
@@ -95,9 +96,10 @@ export const urlsRouter = createRouter()
   .openapi(addUrlsRoute, async (c) => {
     const body = c.req.valid("json");
     const single = "url" in body;
+    const config = getConfig(c.env);
     const urls = urlsService.screenUrls(
       single ? [body.url] : body.urls,
-      fetchSettings(getConfig(c.env)).allowHosts,
+      fetchSettings(config).allowHosts,
       (index) => (single ? "body.url" : `body.urls.${index}`),
     );
     const { items, createdIds } = await urlsService.addUrls({
@@ -105,6 +107,7 @@ export const urlsRouter = createRouter()
       userId: c.get("caller").userId,
       projectId: c.req.valid("param").project_id,
       urls,
+      limit: quotaLimits(config).urls_per_project,
     });
     await enqueueIngest(c.env.INGEST_QUEUE, createdIds);
     return c.json({ items }, 202);

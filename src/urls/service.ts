@@ -1,5 +1,6 @@
 import { type Database, type SQL, selectRows, sql } from "../database";
 import type { FieldError } from "../exceptions";
+import { QuotaExceeded, underQuota } from "../limits/quotas";
 import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
 import * as projectsService from "../projects/service";
@@ -69,29 +70,45 @@ export function screenUrls(
 
 /**
  * Adds urls to a project (editor+) in one statement: urls already there come back as they are,
- * new ones are inserted `queued`. Returns the items in request order and the ids to enqueue.
+ * new ones are inserted `queued`, all or none: when the new ones would take the project past
+ * `limit` urls, nothing is added (409 `QUOTA_EXCEEDED`). Returns the items in request order and
+ * the ids to enqueue.
  */
 export async function addUrls({
   db,
   userId,
   projectId,
   urls,
-}: UrlCall & { urls: ScreenedUrl[] }): Promise<{ items: Url[]; createdIds: string[] }> {
+  limit,
+}: UrlCall & { urls: ScreenedUrl[]; limit: number }): Promise<{
+  items: Url[];
+  createdIds: string[];
+}> {
   const input = JSON.stringify(
     urls.map((u, ord) => ({ ord, url: u.url, normalized: u.normalized })),
   );
   const run = () =>
-    selectRows<{ role: ProjectRole | null; items: Url[]; created_ids: string[] }>(
+    underQuota<{ role: ProjectRole | null; fits: boolean; items: Url[]; created_ids: string[] }>(
       db,
+      "urls_per_project",
+      projectId,
       sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
           input as (
             select x.ord, x.url, x.normalized
             from json_to_recordset(${input}::json) as x(ord int, url text, normalized text)
           ),
+          room as (
+            select (select count(*) from urls where project_id = ${projectId}::uuid)
+                   + (select count(*) from input i where not exists (
+                        select 1 from urls e
+                        where e.project_id = ${projectId}::uuid and e.normalized_url = i.normalized))
+                   <= ${limit} as fits
+          ),
           inserted as (
             insert into urls (project_id, url, normalized_url)
             select ${projectId}::uuid, i.url, i.normalized from input i
             where (select role from access) in ${projectsService.rolesAtLeast("editor")}
+              and (select fits from room)
             order by i.ord
             on conflict (project_id, normalized_url) do nothing
             returning *
@@ -106,16 +123,17 @@ export async function addUrls({
               on e.project_id = ${projectId}::uuid and e.normalized_url = i.normalized
             where (select role from access) in ${projectsService.rolesAtLeast("editor")}
           )
-          select (select role from access) as role,
+          select (select role from access) as role, (select fits from room) as fits,
                  coalesce((select json_agg(f.item order by f.ord) from found f), '[]'::json) as items,
                  coalesce((select json_agg(f.id) from found f where f.created), '[]'::json)
                    as created_ids`,
     );
   let [row] = await run();
   projectsService.requireRole(row?.role, "editor");
+  if (!row?.fits) throw new QuotaExceeded("urls_per_project", limit);
   // A concurrent add of the same url committed after our snapshot: neither inserted nor seen.
   // Asking again sees it; this second round trip happens only in that race.
-  if ((row?.items.length ?? 0) < urls.length) [row] = await run();
+  if (row.items.length < urls.length) [row] = await run();
   return { items: row?.items ?? [], createdIds: row?.created_ids ?? [] };
 }
 

@@ -6,6 +6,7 @@ import { AccountGone } from "../auth/exceptions";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
+import { quotaLimits } from "../limits/quotas";
 import { PaginationQuery, pageSchema } from "../pagination";
 import { User, UserListQuery, UserMe, UserUpdate, UserUpdated } from "./schemas";
 import * as usersService from "./service";
@@ -18,7 +19,7 @@ const getMeRoute = createRoute({
   path: "/me",
   tags,
   security,
-  summary: "The caller, with counts",
+  summary: "The caller, with counts and quota usage",
   middleware: [authDependencies.authenticate] as const,
   responses: { 200: json(UserMe, "The caller"), ...problems(401) },
 });
@@ -58,7 +59,12 @@ const listUsersRoute = createRoute({
 export const usersRouter = createRouter()
   .openapi(getMeRoute, async (c) => {
     const { userId, projectIds } = c.get("caller");
-    const me = await usersService.getMe({ db: getDb(c.env), userId, onlyIds: projectIds });
+    const me = await usersService.getMe({
+      db: getDb(c.env),
+      userId,
+      onlyIds: projectIds,
+      limits: quotaLimits(getConfig(c.env)),
+    });
     if (!me) throw new AccountGone();
     return c.json(me, 200);
   })

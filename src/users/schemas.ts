@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/constants";
+import { QuotaUsage } from "../limits/schemas";
 
 export const Email = z
   .email()
@@ -25,6 +26,7 @@ export const UserMe = User.extend({
     urls: z.number().int(),
     chunks: z.number().int(),
   }),
+  usage: QuotaUsage,
 }).openapi("UserMe");
 
 export const UserUpdate = z

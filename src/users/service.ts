@@ -1,6 +1,7 @@
 import { AccountGone, InvalidCredentials } from "../auth/exceptions";
 import * as authUtils from "../auth/utils";
 import { type Database, type SQL, selectRows, sql } from "../database";
+import { QUOTAS, type QuotaName } from "../limits/constants";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import type { User, UserMe, UserUpdated } from "./schemas";
 
@@ -16,25 +17,53 @@ export function userJson(alias: string): SQL {
     'role', ${a}.role, 'created_at', api_time(${a}.created_at))`;
 }
 
+/** The largest per-project count of `rows` (alias `r`, with `project_id`) among owned projects. */
+function fullestOwned(rows: SQL, where: SQL = sql`true`): SQL {
+  return sql`(select coalesce(max(n), 0) from (
+    select count(*) as n from ${rows} r join owned o on o.id = r.project_id where ${where}
+    group by r.project_id) per_project)`;
+}
+
+/** Unexpired, for a key or link row aliased `r`. */
+const live = sql`(r.expires_at is null or r.expires_at > now())`;
+
 /**
- * The caller with counts over everything they can reach, one statement; `onlyIds` (a
- * project-limited API key) counts those projects only.
+ * The caller with counts over everything they can reach and their usage of each quota (the
+ * counts the quota checks make, over the whole account), one statement; `onlyIds` (a
+ * project-limited API key) limits the counts, not the usage, to those projects.
  */
 export async function getMe({
   db,
   userId,
   onlyIds = null,
+  limits,
 }: {
   db: Database;
   userId: string;
   onlyIds?: string[] | null;
+  limits: Record<QuotaName, number>;
 }): Promise<UserMe | null> {
   const only = onlyIds ? JSON.stringify(onlyIds) : null;
+  const used: Record<QuotaName, SQL> = {
+    projects_per_user: sql`(select count(*) from owned)`,
+    api_keys_per_user: sql`(select count(*) from api_keys r where r.user_id = u.id and ${live})`,
+    urls_per_project: fullestOwned(sql`urls`),
+    links_per_project: fullestOwned(sql`project_links`, live),
+    chunks_per_project: fullestOwned(sql`chunks`),
+  };
+  const usage = sql.join(
+    QUOTAS.map(
+      (quota) =>
+        sql`${quota}::text, jsonb_build_object('used', ${used[quota]}, 'limit', ${limits[quota]}::int)`,
+    ),
+    sql`, `,
+  );
   const [row] = await selectRows<{ me: UserMe }>(
     db,
-    sql`with reachable as (
+    sql`with owned as (select id from projects where owner_id = ${userId}),
+        reachable as (
           select id from (
-            select id from projects where owner_id = ${userId}
+            select id from owned
             union select project_id from project_shares where user_id = ${userId}
           ) r
           where ${only}::json is null
@@ -44,7 +73,7 @@ export async function getMe({
           'projects', (select count(*) from reachable),
           'urls', (select count(*) from urls where project_id in (select id from reachable)),
           'chunks', (select count(*) from chunks where project_id in (select id from reachable))
-        )) as me
+        ), 'usage', jsonb_build_object(${usage})) as me
         from users u where u.id = ${userId}`,
   );
   return row?.me ?? null;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { PBKDF2_ITERATIONS } from "../../src/auth/constants";
+import { sql } from "../../src/database";
+import { query } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
-import { createUser, uniqueEmail } from "../support/factories";
+import { changePassword, createUser, uniqueEmail } from "../support/factories";
 
 const password = "correct horse battery";
 
@@ -149,5 +151,25 @@ describe("POST /v1/auth/login", () => {
 describe("password hashing", () => {
   it("stays within the Workers PBKDF2 cap of 100,000 iterations", () => {
     expect(PBKDF2_ITERATIONS).toBeLessThanOrEqual(100_000);
+  });
+
+  it("refuses a stored hash above the cap as a failed login, not a 500", async () => {
+    const user = await createUser();
+    const [stored] = await query<{ password_hash: string }>(
+      sql`select password_hash from users where id = ${user.id}`,
+    );
+    const [, , salt, hash] = stored?.password_hash.split("$") ?? [];
+    await query(
+      sql`update users set password_hash = ${`pbkdf2-sha256$100001$${salt}$${hash}`}
+          where id = ${user.id}`,
+    );
+    await expectProblem(
+      await call("POST", "/v1/auth/login", {
+        body: { email: user.email, password: user.password },
+      }),
+      401,
+      "INVALID_CREDENTIALS",
+    );
+    await expectProblem(await changePassword(user, user.password), 401, "INVALID_CREDENTIALS");
   });
 });

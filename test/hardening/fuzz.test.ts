@@ -1,8 +1,9 @@
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sql } from "../../src/database";
 import { query, seedProject, seedUrls } from "../projects/fixtures";
-import { call, expectStatus } from "../support/api";
+import { call, expectNoInternals, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
 
 interface Operation {
@@ -104,12 +105,37 @@ function fingerprint() {
   );
 }
 
+/**
+ * A fresh owner with a project, two ready urls, chunks and a live link, and the ids of each for
+ * path parameters. One per operation, so each operation's runs stay within the owner's rate
+ * limits and reach the handlers.
+ */
+async function seedOwner(): Promise<{ owner: TestUser; ids: Record<string, string> }> {
+  const owner = await createUser();
+  const seeded = await seedProject(owner.id);
+  await seedUrls(seeded.projectId, ["ready"], 2);
+  const [row] = await query<{ url_id: string; chunk_id: string }>(
+    sql`select u.id as url_id, c.id as chunk_id from urls u join chunks c on c.url_id = u.id
+        where u.project_id = ${seeded.projectId} limit 1`,
+  );
+  const ids = {
+    project_id: seeded.projectId,
+    link_id: seeded.linkId,
+    token: seeded.linkToken,
+    url_id: row?.url_id ?? crypto.randomUUID(),
+    chunk_id: row?.chunk_id ?? crypto.randomUUID(),
+  };
+  return { owner, ids };
+}
+
 describe("fuzzing every operation in /openapi.json", () => {
   let operations: Operation[] = [];
-  let owner: TestUser;
-  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
+    // Nothing is enqueued: no fetch may leave for a host a random body names, and no queue work
+    // may change rows between a request's before and after fingerprints.
+    vi.spyOn(env.INGEST_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    vi.spyOn(env.INGEST_QUEUE, "send").mockResolvedValue(undefined as never);
     const doc = await expectStatus<{ paths: Record<string, Record<string, unknown>> }>(
       await call("GET", "/openapi.json"),
       200,
@@ -117,21 +143,9 @@ describe("fuzzing every operation in /openapi.json", () => {
     operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => ({ method: method.toUpperCase(), path })),
     );
-    owner = await createUser();
-    const seeded = await seedProject(owner.id);
-    await seedUrls(seeded.projectId, ["ready"], 2);
-    const [row] = await query<{ url_id: string; chunk_id: string }>(
-      sql`select u.id as url_id, c.id as chunk_id from urls u join chunks c on c.url_id = u.id
-          where u.project_id = ${seeded.projectId} limit 1`,
-    );
-    Object.assign(ids, {
-      project_id: seeded.projectId,
-      link_id: seeded.linkId,
-      token: seeded.linkToken,
-      url_id: row?.url_id ?? crypto.randomUUID(),
-      chunk_id: row?.chunk_id ?? crypto.randomUUID(),
-    });
   });
+
+  afterAll(() => vi.restoreAllMocks());
 
   it("covers the whole contract", () => {
     console.log(`fuzzing ${operations.length} operations`);
@@ -143,6 +157,7 @@ describe("fuzzing every operation in /openapi.json", () => {
     const safeOperations = () =>
       operations.filter((op) => !(op.method === "DELETE" && op.path === "/v1/users/me"));
     for (const operation of safeOperations()) {
+      const { owner, ids } = await seedOwner();
       await fc.assert(
         fc.asyncProperty(
           nastyBody,
@@ -164,12 +179,17 @@ describe("fuzzing every operation in /openapi.json", () => {
               body: ["GET", "HEAD", "DELETE"].includes(operation.method) ? undefined : body,
             });
             const text = await response.text();
-            expect(response.status, `${operation.method} ${path}: ${text}`).toBeLessThan(500);
+            const what = `${operation.method} ${path}: ${text}`;
+            expect(response.status, what).toBeLessThan(500);
+            // Only password guesses run out within a run: every other request reached its handler.
+            if (response.status === 429) {
+              expect(response.headers.get("ratelimit"), what).toContain('"password";r=0');
+            }
             if (response.status >= 400) {
               expect(await fingerprint(), `${operation.method} ${path} changed rows`).toEqual(
                 before,
               );
-              expect(text).not.toMatch(/stack|at \w+ \(|select |insert into/i);
+              expectNoInternals(text, what);
             }
           },
         ),

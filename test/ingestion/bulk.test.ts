@@ -8,6 +8,8 @@ import { eventually, site } from "./helpers";
 
 describe("100 urls at once", () => {
   it("are added in one round trip and all reach ready within 60 s; the counts match", async () => {
+    // The wait runs past the bound, so a slow run fails the bound below, not the wait.
+    const boundSeconds = 60;
     const owner = await createUser();
     const token = owner.accessToken;
     const { projectId } = await seedProject(owner.id);
@@ -29,12 +31,14 @@ describe("100 urls at once", () => {
         );
         return project.counts.urls_ready + project.counts.urls_failed === 100;
       },
-      60_000,
+      boundSeconds * 2 * 1000,
       "100 urls final",
+      // Polling slower than the reads rate limit allows one caller.
+      250,
     );
     const seconds = (Date.now() - started) / 1000;
     console.log(`100 urls ready in ${seconds.toFixed(1)} s`);
-    expect(seconds).toBeLessThan(60);
+    expect(seconds).toBeLessThan(boundSeconds);
     expect(project?.counts).toMatchObject({ urls: 100, urls_ready: 100, urls_failed: 0 });
 
     const listed = await expectStatus<{ items: Url[]; next_cursor: string | null }>(
@@ -45,5 +49,5 @@ describe("100 urls at once", () => {
     const chunkSum = listed.items.reduce((sum, url) => sum + url.chunk_count, 0);
     expect(chunkSum).toBeGreaterThanOrEqual(200);
     expect(project?.counts.chunks).toBe(chunkSum);
-  }, 90_000);
+  }, 180_000);
 });

@@ -1,10 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config";
-import { sql } from "../../src/database";
+import { measureDatabase, sql } from "../../src/database";
 import { refreshDueUrls } from "../../src/ingestion/scheduler";
 import { query, seedProject } from "../projects/fixtures";
-import { countRoundTrips } from "../support/api";
 import { createUser } from "../support/factories";
 import { addUrls, site, waitForUrl } from "./helpers";
 
@@ -27,7 +26,7 @@ describe("scheduled refresh", () => {
           where id = ${ids[2]}`,
     );
 
-    const { roundTrips } = await countRoundTrips(() =>
+    const { roundTrips } = await measureDatabase(() =>
       refreshDueUrls({} as ScheduledController, env as unknown as Env),
     );
     // The whole database, not just this project, is scanned: only assert our urls moved.

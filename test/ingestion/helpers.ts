@@ -45,12 +45,17 @@ export async function waitForUrl(
   }
 }
 
-/** Polls `check` until it returns true or the deadline passes. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = "") {
+/** Polls `check` every `intervalMs` until it returns true or the deadline passes. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs = 10_000,
+  what = "",
+  intervalMs = 100,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) expect.fail(`not true within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

@@ -106,3 +106,21 @@ export async function seedUrls(projectId: string, statuses: string[], chunksPerU
         from u, generate_series(1, ${chunksPerUrl}::int) as n`,
   );
 }
+
+/**
+ * Everything stored about a project (its row, urls, chunks, shares and links) plus the number of
+ * projects, as one comparable string: equal before and after means a request changed nothing.
+ */
+export async function projectFingerprint(projectId: string): Promise<string> {
+  const rows = (table: string, order = "id") =>
+    sql`(select coalesce(json_agg(to_jsonb(t) order by t.${sql.raw(order)}), '[]'::json)
+         from ${sql.raw(table)} t where t.project_id = ${projectId})`;
+  const [row] = await query<{ print: unknown }>(
+    sql`select json_build_object(
+          'project', (select to_jsonb(p) from projects p where p.id = ${projectId}),
+          'urls', ${rows("urls")}, 'chunks', ${rows("chunks")},
+          'shares', ${rows("project_shares")}, 'links', ${rows("project_links")},
+          'projects', (select count(*) from projects)) as print`,
+  );
+  return JSON.stringify(row?.print);
+}

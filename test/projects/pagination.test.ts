@@ -36,6 +36,8 @@ describe("GET /v1/projects pagination under concurrent writes", () => {
           await call("POST", "/v1/projects", {
             token: owner.accessToken,
             body: { name: `during walk ${created}` },
+            // The owner already holds 250 projects, past the default quota.
+            vars: { QUOTA_PROJECTS_PER_USER: "100000" },
           }),
           201,
         );

@@ -1,8 +1,15 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { site } from "../ingestion/helpers";
 import { call, countRoundTrips, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
-import { createAdmin, type SeededProject, seedProject, seedUrlWithChunk } from "./fixtures";
+import {
+  createAdmin,
+  projectFingerprint,
+  type SeededProject,
+  seedProject,
+  seedUrlWithChunk,
+} from "./fixtures";
 
 /**
  * The permission matrix: every endpoint that touches a project × every kind of caller → status.
@@ -213,7 +220,7 @@ const MATRIX: Row[] = [
   // urls
   {
     endpoint: "POST /v1/projects/{project_id}/urls",
-    body: () => ({ url: "https://example.com/added" }),
+    body: () => ({ url: site("/added") }),
     expect: editorsWrite(202),
   },
   { endpoint: "GET /v1/projects/{project_id}/urls", expect: membersRead(200) },
@@ -350,6 +357,7 @@ describe("permission matrix", () => {
           : isKey
             ? keys[principal as KeyPrincipal]
             : users[principal as Exclude<Principal, "anonymous" | "public link">].accessToken;
+    const before = await projectFingerprint(project.projectId);
     const { result, roundTrips } = await countRoundTrips(() =>
       call(method, path, { token, body: row.body?.(cell) }),
     );
@@ -363,6 +371,8 @@ describe("permission matrix", () => {
           : 2
         : null;
     expect(roundTrips).toBe(keyTrips ?? (status === 401 ? 0 : 1));
+    // A refused request changed nothing: not the project, its rows, nor the number of projects.
+    if (status >= 400) expect(await projectFingerprint(project.projectId)).toBe(before);
   });
 
   it("has a row for every operation under /v1/projects and /v1/shared", async () => {

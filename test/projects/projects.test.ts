@@ -3,7 +3,7 @@ import { sql } from "../../src/database";
 import { Project } from "../../src/projects/schemas";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
 import { createUser } from "../support/factories";
-import { query, seedProject, seedUrls } from "./fixtures";
+import { projectFingerprint, query, seedProject, seedUrls } from "./fixtures";
 
 type ProjectBody = import("../../src/projects/schemas").Project;
 
@@ -98,6 +98,10 @@ describe("POST /v1/projects", () => {
     const problem = await expectProblem(result, 422, "VALIDATION_FAILED");
     expect((problem as unknown as { errors: { path: string }[] }).errors[0]?.path).toBe(path);
     expect(roundTrips).toBe(0);
+    const [owned] = await query<{ n: number }>(
+      sql`select count(*)::int as n from projects where owner_id = ${owner.id}`,
+    );
+    expect(owned?.n).toBe(0);
   });
 
   it("accepts an overlap of exactly half the chunk size", async () => {
@@ -260,6 +264,7 @@ describe("PATCH /v1/projects/{project_id}", () => {
   it("checks a chunk size sent alone against the stored overlap", async () => {
     const owner = await createUser();
     const created = await createProject(owner.accessToken, { name: "p" });
+    const before = await projectFingerprint(created.id);
     const problem = await expectProblem(
       await call("PATCH", `/v1/projects/${created.id}`, {
         token: owner.accessToken,
@@ -271,6 +276,7 @@ describe("PATCH /v1/projects/{project_id}", () => {
     expect((problem as unknown as { errors: { path: string }[] }).errors[0]?.path).toBe(
       "body.settings.chunk_size",
     );
+    expect(await projectFingerprint(created.id)).toBe(before);
     const ok = await expectStatus<ProjectBody>(
       await call("PATCH", `/v1/projects/${created.id}`, {
         token: owner.accessToken,
@@ -295,6 +301,7 @@ describe("PATCH /v1/projects/{project_id}", () => {
       200,
     );
     expect(edited.role).toBe("editor");
+    const before = await projectFingerprint(projectId);
     const { result, roundTrips } = await countRoundTrips(() =>
       call("PATCH", `/v1/projects/${projectId}`, {
         token: viewer.accessToken,
@@ -303,11 +310,13 @@ describe("PATCH /v1/projects/{project_id}", () => {
     );
     await expectProblem(result, 403, "INSUFFICIENT_ROLE");
     expect(roundTrips).toBe(1);
+    expect(await projectFingerprint(projectId)).toBe(before);
   });
 
   it("is 422 for an unknown field such as owner_id", async () => {
     const owner = await createUser();
     const { projectId } = await seedProject(owner.id);
+    const before = await projectFingerprint(projectId);
     await expectProblem(
       await call("PATCH", `/v1/projects/${projectId}`, {
         token: owner.accessToken,
@@ -316,5 +325,6 @@ describe("PATCH /v1/projects/{project_id}", () => {
       422,
       "VALIDATION_FAILED",
     );
+    expect(await projectFingerprint(projectId)).toBe(before);
   });
 });

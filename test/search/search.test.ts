@@ -16,8 +16,12 @@ let stranger: TestUser;
 let projectId: string;
 let guide: SeededUrl;
 let recipes: SeededUrl;
+/** Viewers the searches rotate over: one caller may embed 30 queries a minute (rate limits). */
+let readers: TestUser[];
+let turn = 0;
+const reader = () => readers[turn++ % readers.length]?.accessToken;
 
-async function search(body: object, token = owner.accessToken, id = projectId) {
+async function search(body: object, token = reader(), id = projectId) {
   return expectStatus<SearchResponse>(
     await call("POST", `/v1/projects/${id}/search`, { token, body }),
     200,
@@ -31,9 +35,13 @@ beforeAll(async () => {
     createUser(),
     createUser(),
   ]);
+  readers = await Promise.all(Array.from({ length: 6 }, () => createUser()));
   ({ projectId } = await seedProject(owner.id, {
     viewer: { userId: viewer.id, role: "viewer" },
     editor: { userId: editor.id, role: "editor" },
+    ...Object.fromEntries(
+      readers.map((r, i) => [`reader${i}`, { userId: r.id, role: "viewer" as const }]),
+    ),
   }));
   guide = await seedDocument(projectId, GUIDE);
   recipes = await seedDocument(projectId, RECIPES);
@@ -285,7 +293,7 @@ describe("POST /v1/projects/:id/search", () => {
     [{ query: "a", extra: true }, "body"],
   ])("is 422 for %j", async (body, path) => {
     const problem = await expectProblem(
-      await call("POST", `/v1/projects/${projectId}/search`, { token: owner.accessToken, body }),
+      await call("POST", `/v1/projects/${projectId}/search`, { token: reader(), body }),
       422,
       "VALIDATION_FAILED",
     );

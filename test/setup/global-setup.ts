@@ -19,8 +19,7 @@ export const ADMIN_EMAILS = ["register-admin@linkbase.test"];
 
 /**
  * Starts the local stack in memory for the `workers` tests, fronts the database and S3 with
- * fault proxies, and serves a control endpoint the tests (inside workerd) use to read the
- * database round-trip counter and to inject faults.
+ * fault proxies, and serves a control endpoint the tests (inside workerd) use to inject faults.
  */
 export default async function setup(project: TestProject) {
   const stack = await startLocalStack({ pgUrl: process.env.LOCAL_PG_URL });
@@ -32,10 +31,6 @@ export default async function setup(project: TestProject) {
   const control = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://control");
     const [, resource, name, fault] = url.pathname.split("/");
-    if (req.method === "GET" && resource === "db-requests") {
-      res.end(JSON.stringify({ requests: stack.db.requests() }));
-      return;
-    }
     const proxy = resource === "fault" && name ? proxies[name] : undefined;
     if (req.method === "POST" && proxy && ["none", "down", "slow"].includes(fault ?? "")) {
       proxy.setFault(fault as Fault);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { sql } from "../../src/database";
 import { Share } from "../../src/shares/schemas";
-import { query, seedProject } from "../projects/fixtures";
+import { projectFingerprint, query, seedProject } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
 import { createUser } from "../support/factories";
 
@@ -42,6 +42,7 @@ describe("POST /v1/projects/{project_id}/shares", () => {
   it("is 404 USER_NOT_FOUND for an email nobody registered", async () => {
     const owner = await createUser();
     const { projectId } = await seedProject(owner.id);
+    const before = await projectFingerprint(projectId);
     await expectProblem(
       await call("POST", sharesPath(projectId), {
         token: owner.accessToken,
@@ -50,11 +51,13 @@ describe("POST /v1/projects/{project_id}/shares", () => {
       404,
       "USER_NOT_FOUND",
     );
+    expect(await projectFingerprint(projectId)).toBe(before);
   });
 
   it("is 409 SHARE_WITH_OWNER for the owner's own email and SHARE_EXISTS for a repeat", async () => {
     const [owner, friend] = await Promise.all([createUser(), createUser()]);
     const { projectId } = await seedProject(owner.id, { f: { userId: friend.id, role: "viewer" } });
+    const before = await projectFingerprint(projectId);
     await expectProblem(
       await call("POST", sharesPath(projectId), {
         token: owner.accessToken,
@@ -71,10 +74,7 @@ describe("POST /v1/projects/{project_id}/shares", () => {
       409,
       "SHARE_EXISTS",
     );
-    const [stored] = await query<{ role: string }>(
-      sql`select role from project_shares where project_id = ${projectId} and user_id = ${friend.id}`,
-    );
-    expect(stored?.role).toBe("viewer");
+    expect(await projectFingerprint(projectId)).toBe(before);
   });
 
   it.each([
@@ -84,12 +84,14 @@ describe("POST /v1/projects/{project_id}/shares", () => {
   ])("is 422 for %s", async (_, body, path) => {
     const owner = await createUser();
     const { projectId } = await seedProject(owner.id);
+    const before = await projectFingerprint(projectId);
     const problem = await expectProblem(
       await call("POST", sharesPath(projectId), { token: owner.accessToken, body }),
       422,
       "VALIDATION_FAILED",
     );
     expect((problem as unknown as { errors: { path: string }[] }).errors[0]?.path).toBe(path);
+    expect(await projectFingerprint(projectId)).toBe(before);
   });
 
   it("creates one share out of 20 concurrent identical requests; the rest are 409", async () => {
@@ -230,6 +232,7 @@ describe("DELETE /v1/projects/{project_id}/shares/{share_id}", () => {
       e: { userId: editor.id, role: "editor" },
       v: { userId: viewer.id, role: "viewer" },
     });
+    const before = await projectFingerprint(projectId);
     await expectProblem(
       await call("DELETE", sharesPath(projectId, shareIds.v), { token: editor.accessToken }),
       403,
@@ -247,6 +250,7 @@ describe("DELETE /v1/projects/{project_id}/shares/{share_id}", () => {
       422,
       "VALIDATION_FAILED",
     );
+    expect(await projectFingerprint(projectId)).toBe(before);
   });
 });
 

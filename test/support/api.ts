@@ -1,10 +1,13 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { expect, inject } from "vitest";
+import app from "../../src/main";
 
 export interface CallOptions {
   body?: unknown;
   token?: string;
   headers?: Record<string, string>;
+  /** Settings for this call only (e.g. a small quota), over the test Worker's own. */
+  vars?: Record<string, string>;
 }
 
 let ipCounter = 0;
@@ -35,7 +38,9 @@ export function call(method: string, path: string, options: CallOptions = {}): P
     body,
     redirect: "manual",
   });
-  return exports.default.fetch(request);
+  if (!options.vars) return exports.default.fetch(request);
+  // A fresh env object: settings are parsed once per env, so these vars take effect.
+  return Promise.resolve(app.fetch(request, { ...env, ...options.vars }));
 }
 
 /** Asserts a status (showing the body when it differs) and returns the parsed JSON body. */
@@ -62,21 +67,20 @@ export async function expectProblem(response: Response, status: number, code: st
   return problem;
 }
 
-async function databaseRequests(): Promise<number> {
-  const response = await fetch(`${inject("controlUrl")}/db-requests`);
-  return ((await response.json()) as { requests: number }).requests;
-}
+const ROUND_TRIPS = /db;[^,]*desc="(\d+) round trips"/;
 
 /**
- * Runs `action` and returns its result with the database round trips it cost, read from the
- * local endpoint's counter (test files run one at a time, so the counter is ours).
+ * Runs `action` and returns its response with the database round trips that request cost, as
+ * the response's own `Server-Timing` reports them (queue work running meanwhile is not counted).
  */
-export async function countRoundTrips<T>(
-  action: () => Promise<T>,
-): Promise<{ result: T; roundTrips: number }> {
-  const before = await databaseRequests();
+export async function countRoundTrips(
+  action: () => Promise<Response>,
+): Promise<{ result: Response; roundTrips: number }> {
   const result = await action();
-  return { result, roundTrips: (await databaseRequests()) - before };
+  const timing = result.headers.get("server-timing") ?? "";
+  const match = ROUND_TRIPS.exec(timing);
+  if (!match) expect.fail(`no database timing in Server-Timing: ${timing}`);
+  return { result, roundTrips: Number(match[1]) };
 }
 
 /** Takes a dependency down (connections reset), makes it slow, or restores it. */
@@ -88,4 +92,16 @@ export async function setFault(
     method: "POST",
   });
   expect(response.ok).toBe(true);
+}
+
+/**
+ * What must never reach a client: driver and connection text, SQL, stack frames, and upstream
+ * providers' own words.
+ */
+const INTERNALS =
+  /NeonDbError|neondb|postgres|pglite|ECONNREFUSED|fetch failed|connection lost|127\.0\.0\.1|localhost|\bselect .* from\b|insert into|delete from|update \w+ set|syntax error|relation "|violates|\bat \S+ \(|\.ts:\d+|node_modules|OpenAI|Workers AI|upstream|Incorrect API key|HTTP \d{3}/i;
+
+/** Asserts an error response's body says nothing internal. */
+export function expectNoInternals(body: string, context = "") {
+  expect(body, context).not.toMatch(INTERNALS);
 }

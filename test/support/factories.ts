@@ -37,3 +37,15 @@ export async function createUser(
 export function uniqueEmail(): string {
   return `user-${crypto.randomUUID()}@example.com`;
 }
+
+/** `PATCH /v1/users/me` changing the caller's password, presenting `currentPassword`. */
+export function changePassword(
+  user: TestUser,
+  currentPassword: string,
+  password = "a brand new password",
+): Promise<Response> {
+  return call("PATCH", "/v1/users/me", {
+    token: user.accessToken,
+    body: { password, current_password: currentPassword },
+  });
+}

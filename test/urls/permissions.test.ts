@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { sql } from "../../src/database";
-import { getManual } from "../ingestion/helpers";
-import { query, seedProject } from "../projects/fixtures";
+import { getManual, site } from "../ingestion/helpers";
+import { projectFingerprint, query, seedProject } from "../projects/fixtures";
 import { call, countRoundTrips, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
 
@@ -23,15 +23,19 @@ const reads = (ok: number): Record<Principal, number> => ({
 });
 const writes = (ok: number): Record<Principal, number> => ({ ...reads(ok), viewer: 403 });
 
-const ROWS: { method: string; path: string; body?: unknown; expect: Record<Principal, number> }[] =
-  [
-    { method: "POST", path: "/urls", body: { url: "https://new.example/" }, expect: writes(202) },
-    { method: "GET", path: "/urls", expect: reads(200) },
-    { method: "GET", path: "/urls/{url_id}", expect: reads(200) },
-    { method: "POST", path: "/urls/{url_id}/refresh", expect: writes(202) },
-    { method: "DELETE", path: "/urls/{url_id}", expect: writes(204) },
-    { method: "GET", path: "/urls/{url_id}/snapshot", expect: reads(302) },
-  ];
+const ROWS: {
+  method: string;
+  path: string;
+  body?: () => unknown;
+  expect: Record<Principal, number>;
+}[] = [
+  { method: "POST", path: "/urls", body: () => ({ url: site("/new") }), expect: writes(202) },
+  { method: "GET", path: "/urls", expect: reads(200) },
+  { method: "GET", path: "/urls/{url_id}", expect: reads(200) },
+  { method: "POST", path: "/urls/{url_id}/refresh", expect: writes(202) },
+  { method: "DELETE", path: "/urls/{url_id}", expect: writes(204) },
+  { method: "GET", path: "/urls/{url_id}/snapshot", expect: reads(302) },
+];
 
 const CODES: Record<number, string> = {
   401: "UNAUTHORIZED",
@@ -76,8 +80,11 @@ describe("urls permission matrix", () => {
     );
     const path = `/v1/projects/${projectId}${row.path.replace("{url_id}", url?.id ?? "")}`;
     const token = principal === "anonymous" ? undefined : users[principal].accessToken;
+    const before = await projectFingerprint(projectId);
     const { result, roundTrips } = await countRoundTrips(() =>
-      status === 302 ? getManual(path, token) : call(row.method, path, { token, body: row.body }),
+      status === 302
+        ? getManual(path, token)
+        : call(row.method, path, { token, body: row.body?.() }),
     );
     if (status === 302) {
       expect(result.status).toBe(302);
@@ -90,5 +97,6 @@ describe("urls permission matrix", () => {
     }
     // A JWT costs no round trip; authorizing rides in the endpoint's one statement.
     expect(roundTrips).toBe(principal === "anonymous" ? 0 : 1);
+    if (status >= 400) expect(await projectFingerprint(projectId)).toBe(before);
   });
 });

@@ -1,7 +1,12 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createAdmin } from "../projects/fixtures";
+import { getS3 } from "../../src/aws/service";
+import type { Env } from "../../src/config";
+import { projectPrefix } from "../../src/ingestion/snapshots";
+import { eventually } from "../ingestion/helpers";
+import { createAdmin, seedProject } from "../projects/fixtures";
 import { call, countRoundTrips, expectProblem, expectStatus } from "../support/api";
-import { createUser } from "../support/factories";
+import { changePassword, createUser } from "../support/factories";
 
 describe("GET /v1/users/me", () => {
   it("returns the caller with stats in one round trip", async () => {
@@ -49,20 +54,11 @@ describe("PATCH /v1/users/me", () => {
   it("changes the password only with the current one, revoking every refresh token", async () => {
     const user = await createUser();
     await expectProblem(
-      await call("PATCH", "/v1/users/me", {
-        token: user.accessToken,
-        body: { password: "brand new password", current_password: "not it at all" },
-      }),
+      await changePassword(user, "not it at all", "brand new password"),
       401,
       "INVALID_CREDENTIALS",
     );
-    await expectStatus(
-      await call("PATCH", "/v1/users/me", {
-        token: user.accessToken,
-        body: { password: "brand new password", current_password: user.password },
-      }),
-      200,
-    );
+    await expectStatus(await changePassword(user, user.password, "brand new password"), 200);
     await expectProblem(
       await call("POST", "/v1/auth/refresh", { body: { refresh_token: user.refreshToken } }),
       401,
@@ -105,6 +101,28 @@ describe("DELETE /v1/users/me", () => {
       401,
       "REFRESH_TOKEN_INVALID",
     );
+  });
+
+  it("removes the snapshots of the projects it owned, not those of projects shared with it", async () => {
+    const [user, other] = await Promise.all([createUser(), createUser()]);
+    const owned = await Promise.all([seedProject(user.id), seedProject(user.id)]);
+    const shared = await seedProject(other.id, { u: { userId: user.id, role: "editor" } });
+    const s3 = getS3(env as unknown as Env);
+    const keyIn = ({ projectId }: { projectId: string }) =>
+      `${projectPrefix(projectId)}urls/${crypto.randomUUID()}/snapshot`;
+    await Promise.all(
+      [...owned, shared].map((project) => s3.put(keyIn(project), "<p>kept?</p>", "text/html")),
+    );
+    expect((await call("DELETE", "/v1/users/me", { token: user.accessToken })).status).toBe(204);
+    await eventually(
+      async () => {
+        const left = await Promise.all(owned.map((p) => s3.list(projectPrefix(p.projectId))));
+        return left.every((listing) => listing.keys.length === 0);
+      },
+      10_000,
+      "owned projects' snapshots removed",
+    );
+    expect((await s3.list(projectPrefix(shared.projectId))).keys).toHaveLength(1);
   });
 });
 
