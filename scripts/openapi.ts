@@ -22,7 +22,7 @@ if (!response.ok) throw new Error(`/openapi.json answered ${response.status}`);
 const document = await response.json();
 
 // openapi-typescript builds its output with TypeScript 5's compiler API; the repo's TypeScript 7
-// has none, so the hook hands it the TypeScript 5 of tools/openapi-client.
+// has none, so the hook resolves both from tools/openapi-client, which depends on TypeScript 5.
 register("./typescript5-hook.mjs", import.meta.url);
 const { default: openapiTS, astToString } = await import("openapi-typescript");
 // Fields with a default stay optional in requests, as the API treats them.

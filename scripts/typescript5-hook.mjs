@@ -1,17 +1,13 @@
-// Module resolution hook for scripts/openapi.ts: `typescript` imported from openapi-typescript
-// resolves to the TypeScript 5 that tools/openapi-client depends on.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-
-const typescript5 = pathToFileURL(
-  createRequire(new URL("../tools/openapi-client/package.json", import.meta.url)).resolve(
-    "typescript",
-  ),
-).href;
+// Module resolution hook for scripts/openapi.ts: openapi-typescript, and the `typescript` it
+// imports, resolve as from the tools/openapi-client workspace, whose TypeScript is 5 (the repo's
+// is 7, which has no compiler API for it). npm may place openapi-typescript at the root or in
+// the workspace; resolving from the workspace finds it in either.
+const workspace = new URL("../tools/openapi-client/package.json", import.meta.url).href;
 
 export async function resolve(specifier, context, next) {
-  if (specifier === "typescript" && context.parentURL?.includes("/openapi-typescript/")) {
-    return { url: typescript5, shortCircuit: true };
+  const fromOpenapiTypescript = context.parentURL?.includes("/openapi-typescript/");
+  if (specifier === "openapi-typescript" || (specifier === "typescript" && fromOpenapiTypescript)) {
+    return next(specifier, { ...context, parentURL: workspace });
   }
   return next(specifier, context);
 }
