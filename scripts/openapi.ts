@@ -24,7 +24,12 @@ const document = await response.json();
 // openapi-typescript builds its output with TypeScript 5's compiler API; the repo's TypeScript 7
 // has none, so the hook resolves both from tools/openapi-client, which depends on TypeScript 5.
 register("./typescript5-hook.mjs", import.meta.url);
-const { default: openapiTS, astToString } = await import("openapi-typescript");
+// By name at run time: the workspace, not this folder, has the package (and its types).
+const generator = "openapi-typescript";
+const { default: openapiTS, astToString } = (await import(generator)) as {
+  default(document: unknown, options: { defaultNonNullable: boolean }): Promise<unknown>;
+  astToString(ast: unknown): string;
+};
 // Fields with a default stay optional in requests, as the API treats them.
 const types = astToString(await openapiTS(document, { defaultNonNullable: false }));
 
