@@ -4,7 +4,7 @@ import { getConfig } from "../config";
 import { getDb } from "../database";
 import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
 import { authSettings } from "./config";
-import { enforceAuthRateLimit, requireInteractive } from "./dependencies";
+import { enforceAuthRateLimit, INTERACTIVE_WRITE_403, requireInteractive } from "./dependencies";
 import {
   ApiKey,
   ApiKeyCreate,
@@ -94,15 +94,7 @@ const logoutAllRoute = createRoute({
   request: { body: jsonBody(LogoutAll) },
   responses: {
     200: json(LoggedOut, "Revoked"),
-    ...problems(
-      400,
-      401,
-      [403, "INSUFFICIENT_SCOPE", "INTERACTIVE_LOGIN_REQUIRED"],
-      413,
-      415,
-      422,
-      503,
-    ),
+    ...problems(400, 401, INTERACTIVE_WRITE_403, 413, 415, 422, 503),
   },
 });
 
@@ -121,7 +113,7 @@ const createKeyRoute = createRoute({
     ...problems(
       400,
       401,
-      [403, "INSUFFICIENT_SCOPE", "INTERACTIVE_LOGIN_REQUIRED"],
+      INTERACTIVE_WRITE_403,
       413,
       415,
       [422, "VALIDATION_FAILED", "API_KEY_PROJECT_UNKNOWN"],
@@ -158,13 +150,7 @@ const deleteKeyRoute = createRoute({
   request: { params: KeyIdParam },
   responses: {
     204: empty("Deleted"),
-    ...problems(
-      401,
-      [403, "INSUFFICIENT_SCOPE", "INTERACTIVE_LOGIN_REQUIRED"],
-      [404, "API_KEY_NOT_FOUND"],
-      422,
-      503,
-    ),
+    ...problems(401, INTERACTIVE_WRITE_403, [404, "API_KEY_NOT_FOUND"], 422, 503),
   },
 });
 

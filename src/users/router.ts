@@ -40,7 +40,7 @@ const updateMeRoute = createRoute({
     ...problems(
       400,
       [401, "NOT_AUTHENTICATED", "INVALID_TOKEN", "INVALID_CREDENTIALS"],
-      [403, "INSUFFICIENT_SCOPE", "INTERACTIVE_LOGIN_REQUIRED"],
+      authDependencies.INTERACTIVE_WRITE_403,
       413,
       415,
       422,
@@ -60,7 +60,7 @@ const deleteMeRoute = createRoute({
   middleware: [authDependencies.requireInteractive] as const,
   responses: {
     204: empty("Deleted"),
-    ...problems(401, [403, "INSUFFICIENT_SCOPE", "INTERACTIVE_LOGIN_REQUIRED"], 503),
+    ...problems(401, authDependencies.INTERACTIVE_WRITE_403, 503),
   },
 });
 
