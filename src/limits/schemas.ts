@@ -1,9 +1,10 @@
 import * as z from "zod";
+import { Int64 } from "../schemas";
 import { QUOTAS, type QuotaName } from "./constants";
 
 const Usage = z.object({
-  used: z.number().int().openapi({ description: "Per-project quotas: your fullest project" }),
-  limit: z.number().int(),
+  used: Int64.openapi({ description: "Per-project quotas: your fullest project" }),
+  limit: Int64,
 });
 
 /** Every quota with what the caller uses of it, as `GET /v1/users/me` shows them. */

@@ -96,11 +96,16 @@ describe("the OpenAPI document", () => {
       expect(Object.keys(limited?.headers ?? {}), what).toEqual([
         "RateLimit-Policy",
         "RateLimit",
+        "Access-Control-Allow-Origin",
         "Retry-After",
       ]);
     }
     const me = doc.paths["/v1/users/me"]?.get?.responses["200"];
-    expect(Object.keys(me?.headers ?? {})).toEqual(["RateLimit-Policy", "RateLimit"]);
+    expect(Object.keys(me?.headers ?? {})).toEqual([
+      "RateLimit-Policy",
+      "RateLimit",
+      "Access-Control-Allow-Origin",
+    ]);
   });
 });
 
