@@ -40,7 +40,7 @@ async function sourceMarkers(bundle: string): Promise<SourceMap> {
     const lines = (await value.text()).split("\n");
     const found: { line: number; source: string }[] = [];
     lines.forEach((text, line) => {
-      const source = /^\/\/ (?:\.\.\/)*((?:src|node_modules|bench)\/\S+)$/.exec(text)?.[1];
+      const source = /^\/\/ (?:\S*?\/)?((?:src|node_modules|bench)\/\S+)$/.exec(text)?.[1];
       if (source) found.push({ line, source: source.replace(/^.*node_modules\//, "") });
     });
     markers.set(name, found);
