@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { AsyncLocalStorage } from "node:async_hooks";
 import type { NeonQueryFunction } from "@neondatabase/serverless";
 import { createMiddleware } from "hono/factory";
 import { type Env, getConfig } from "./config";
@@ -59,14 +59,15 @@ interface DatabaseTiming {
 }
 
 // Every HTTP query goes through this fetch, so per-request time is measured at the one place
-// that sees all of them; the request's store is found through async context.
-const requestTiming = new AsyncLocalStorage<DatabaseTiming>();
+// that sees all of them; the request's store is found through async context. Created by the
+// first request: a static import of node:async_hooks would load it at startup.
+let requestTiming: AsyncLocalStorage<DatabaseTiming> | undefined;
 async function timedFetch(input: RequestInfo | URL, init?: RequestInit) {
   const started = performance.now();
   try {
     return await fetch(input, init);
   } finally {
-    const timing = requestTiming.getStore();
+    const timing = requestTiming?.getStore();
     if (timing) {
       timing.roundTrips += 1;
       timing.ms += performance.now() - started;
@@ -143,6 +144,7 @@ export async function transaction(db: Database, statements: SQL[]): Promise<unkn
 
 /** Reports the request's database time and round trips in `Server-Timing`. */
 export const databaseTiming = createMiddleware(async (c, next) => {
+  requestTiming ??= new (await import("node:async_hooks")).AsyncLocalStorage<DatabaseTiming>();
   const timing: DatabaseTiming = { roundTrips: 0, ms: 0 };
   await requestTiming.run(timing, next);
   c.res.headers.append(
