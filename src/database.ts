@@ -144,7 +144,11 @@ export async function transaction(db: Database, statements: SQL[]): Promise<unkn
 
 /** Reports the request's database time and round trips in `Server-Timing`. */
 export const databaseTiming = createMiddleware(async (c, next) => {
-  requestTiming ??= new (await import("node:async_hooks")).AsyncLocalStorage<DatabaseTiming>();
+  if (!requestTiming) {
+    const { AsyncLocalStorage } = await import("node:async_hooks");
+    // Assigned after the await, so concurrent first requests share one instance.
+    requestTiming ??= new AsyncLocalStorage<DatabaseTiming>();
+  }
   const timing: DatabaseTiming = { roundTrips: 0, ms: 0 };
   await requestTiming.run(timing, next);
   c.res.headers.append(
