@@ -1,5 +1,4 @@
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { createHmac } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod";
 import type { AppEnv } from "./app";
@@ -76,8 +75,6 @@ const CursorTime = z
 /** The sort key most lists use: creation time (microsecond text from SQL) then id. */
 export const CreatedAtCursor = z.tuple([CursorTime, z.uuid()]);
 
-// HMAC-SHA256 from @noble/hashes: synchronous, as cursors are signed deep inside services, and
-// without node:crypto, whose import would load Node's crypto modules at every isolate's startup.
 const encoder = new TextEncoder();
 /** Label of the cursor key, so a cursor MAC can never stand in for any other use of the secret. */
 const CURSOR_KEY_LABEL = "linkbase/pagination-cursor/v1";
@@ -90,10 +87,7 @@ let cursorKey: { secret: string; key: Uint8Array } | null = null;
  */
 export function useCursorSecret(secret: string): void {
   if (cursorKey?.secret === secret) return;
-  cursorKey = {
-    secret,
-    key: hmac(sha256, encoder.encode(secret), encoder.encode(CURSOR_KEY_LABEL)),
-  };
+  cursorKey = { secret, key: createHmac("sha256", secret).update(CURSOR_KEY_LABEL).digest() };
 }
 
 /** Middleware: makes the deployment's cursor key available to `encodeCursor`/`decodeCursor`. */
@@ -104,10 +98,11 @@ export const cursorSigning = createMiddleware<AppEnv>(async (c, next) => {
 
 function mac(payload: string): string {
   if (!cursorKey) throw new Error("pagination: no cursor key (cursorSigning middleware missing)");
-  return toBase64Url(hmac(sha256, cursorKey.key, encoder.encode(payload)));
+  return createHmac("sha256", cursorKey.key).update(payload).digest("base64url");
 }
 
-function toBase64Url(bytes: Uint8Array): string {
+function toBase64Url(text: string): string {
+  const bytes = encoder.encode(text);
   return btoa(String.fromCharCode(...bytes))
     .replaceAll("+", "-")
     .replaceAll("/", "_")
@@ -121,7 +116,7 @@ function fromBase64Url(cursor: string): string {
 
 /** Encodes the sort-key values of the last row into an opaque, signed cursor: `payload.mac`. */
 export function encodeCursor(values: readonly (string | number)[]): string {
-  const payload = toBase64Url(encoder.encode(JSON.stringify(values)));
+  const payload = toBase64Url(JSON.stringify(values));
   return `${payload}.${mac(payload)}`;
 }
 
