@@ -92,16 +92,17 @@ export const CreatedAtCursor = z.tuple([CursorTime, z.uuid()]);
 const encoder = new TextEncoder();
 /** Label of the cursor key, so a cursor MAC can never stand in for any other use of the secret. */
 const CURSOR_KEY_LABEL = "linkbase/pagination-cursor/v1";
-let cursorKey: { secret: string; key: Uint8Array } | null = null;
+let cursorKey: { secret: string; key?: Uint8Array } | null = null;
 
 /**
- * Derives the cursor signing key from `secret` (JWT_SECRET) once. Cursors are encoded and
+ * Sets the secret (JWT_SECRET) the cursor signing key is derived from. Cursors are encoded and
  * checked deep inside services that never see `env`, so the key is module state, set per request
  * by {@link cursorSigning}; one deployment has one secret.
  */
 export function useCursorSecret(secret: string): void {
   if (cursorKey?.secret === secret) return;
-  cursorKey = { secret, key: createHmac("sha256", secret).update(CURSOR_KEY_LABEL).digest() };
+  // Derived by the first cursor, so requests without one never load node:crypto.
+  cursorKey = { secret };
 }
 
 /** Middleware: makes the deployment's cursor key available to `encodeCursor`/`decodeCursor`. */
@@ -112,6 +113,7 @@ export const cursorSigning = createMiddleware<AppEnv>(async (c, next) => {
 
 function mac(payload: string): string {
   if (!cursorKey) throw new Error("pagination: no cursor key (cursorSigning middleware missing)");
+  cursorKey.key ??= createHmac("sha256", cursorKey.secret).update(CURSOR_KEY_LABEL).digest();
   return createHmac("sha256", cursorKey.key).update(payload).digest("base64url");
 }
 
