@@ -4,6 +4,7 @@ import { authRouter } from "../../src/auth/router";
 import { chunksRouter } from "../../src/chunks/router";
 import { withDocs } from "../../src/openapi";
 import { projectsRouter } from "../../src/projects/router";
+import { projectSearchRouter, sharedSearchRouter } from "../../src/search/router";
 import { sharedRouter, sharesRouter } from "../../src/shares/router";
 import { systemRouter } from "../../src/system/router";
 import { urlsRouter } from "../../src/urls/router";
@@ -22,10 +23,17 @@ describe("routers loaded at first use", () => {
         ["/v1/users", [usersRouter]],
         [
           "/v1/projects",
-          [projectsRouter, sharesRouter, urlsRouter, chunksRouter, projectVectorizationRouter],
+          [
+            projectsRouter,
+            sharesRouter,
+            urlsRouter,
+            chunksRouter,
+            projectSearchRouter,
+            projectVectorizationRouter,
+          ],
         ],
         ["/v1/vectorization", [vectorizationRouter]],
-        ["/v1/shared", [sharedRouter]],
+        ["/v1/shared", [sharedRouter, sharedSearchRouter]],
       ]),
     );
     const expected = await (await eager.request("/openapi.json")).text();
