@@ -1,3 +1,4 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, inject } from "vitest";
 import app from "../../src/main";
@@ -32,7 +33,7 @@ export function call(method: string, path: string, options: CallOptions = {}): P
     headers["Content-Type"] ??= "application/json";
   }
   // Redirects are the client's to follow (the snapshot endpoint answers 302).
-  const request = new Request(`http://linkbase.test${path}`, {
+  const request = new Request<unknown, IncomingRequestCfProperties>(`http://linkbase.test${path}`, {
     method,
     headers,
     body,
@@ -40,7 +41,7 @@ export function call(method: string, path: string, options: CallOptions = {}): P
   });
   if (!options.vars) return exports.default.fetch(request);
   // A fresh env object: settings are parsed once per env, so these vars take effect.
-  return Promise.resolve(app.fetch(request, { ...env, ...options.vars }));
+  return app.fetch(request, { ...env, ...options.vars }, createExecutionContext());
 }
 
 /** Asserts a status (showing the body when it differs) and returns the parsed JSON body. */
