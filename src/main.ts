@@ -19,7 +19,7 @@ import {
   UnsupportedMediaType,
 } from "./exceptions";
 import { consumeQueue } from "./ingestion/consumer";
-import { refreshDueUrls } from "./ingestion/scheduler";
+import { runCron } from "./ingestion/scheduler";
 import { cursorSigning } from "./pagination";
 import { projectsRouter } from "./projects/router";
 import { projectSearchRouter, sharedSearchRouter } from "./search/router";
@@ -120,5 +120,5 @@ export type AppType = typeof routes;
 export default {
   fetch: app.fetch,
   queue: consumeQueue,
-  scheduled: refreshDueUrls,
+  scheduled: runCron,
 } satisfies ExportedHandler<Env>;

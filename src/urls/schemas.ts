@@ -26,7 +26,21 @@ export const Url = z
     normalized_url: z.string(),
     status: UrlStatusSchema,
     title: z.string().nullable().openapi({ description: RAW_TEXT }),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    error: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .openapi({ description: "Why the url failed; set only when `status` is `failed`" }),
+    attempts: z.number().int().openapi({
+      description:
+        "Ingest attempts started since the url was last queued (by adding, refresh or the cron)",
+    }),
+    last_error: z
+      .object({ code: z.string(), message: z.string(), at: z.string() })
+      .nullable()
+      .openapi({
+        description:
+          "The latest failure: while `queued` it is the reason of the retry to come; on a `ready` url it is a refresh that failed while the previous version stays searchable. Cleared when the url is indexed again.",
+      }),
     http_status: z.number().int().nullable(),
     content_type: z.string().nullable(),
     content_hash: z.string().nullable(),
