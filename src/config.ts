@@ -4,6 +4,9 @@ import { version } from "../package.json";
 
 export const APP_VERSION: string = version;
 
+/** Longest embedding model name a setting may name (responses state this bound). */
+export const MODEL_NAME_MAX = 200;
+
 const commaList = z
   .string()
   .default("")
@@ -84,7 +87,7 @@ const ConfigSchema = z
     EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
     OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
     OPENAI_API_KEY: optionalText,
-    OPENAI_EMBEDDING_MODEL: optionalText,
+    OPENAI_EMBEDDING_MODEL: optionalText.pipe(z.string().min(1).max(MODEL_NAME_MAX).optional()),
   })
   .superRefine((config, context) => {
     const busiest = config.INGEST_RETRY_MAX_SECONDS + CONSUMER_WALL_SECONDS;

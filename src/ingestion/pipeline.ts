@@ -1,6 +1,7 @@
 import * as authUtils from "../auth/utils";
 import { type S3Client, S3Error } from "../aws/client";
 import { type Chunk, chunkDocument, embeddingInput } from "../chunks/chunker";
+import { HEADING_MAX } from "../chunks/constants";
 import type { Database } from "../database";
 import {
   type ExtractedDocument,
@@ -9,7 +10,7 @@ import {
   isParserLimit,
 } from "../extraction/service";
 import type { FetchSettings } from "../urls/config";
-import { UrlErrorCode } from "../urls/constants";
+import { TITLE_MAX, UrlErrorCode } from "../urls/constants";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
 import { type FetchedPage, type FetchOutcome, fetchPage } from "./fetcher";
 import * as hostSlots from "./host-slots";
@@ -134,7 +135,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
       rows.push({
         position: chunk.position,
         text: chunk.text,
-        heading_path: chunk.headingPath,
+        heading_path: chunk.headingPath.map((heading) => heading.slice(0, HEADING_MAX)),
         token_count: chunk.tokenCount,
         content_hash: hashes[i] ?? "",
         // Null: stored under this hash already, copied inside the database.
@@ -153,7 +154,8 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     startedAt: target.startedAt,
   };
   const switched = await store.switchGeneration(deps.db, urlId, staged, {
-    title: doc.title,
+    // Cut so every stored title fits the bound /openapi.json states.
+    title: doc.title?.slice(0, TITLE_MAX) ?? null,
     httpStatus: page.status,
     contentType: page.contentType,
     contentHash: page.contentHash,

@@ -1,5 +1,5 @@
 import { type Database, type SQL, selectRows, sql, transaction } from "../database";
-import { UrlErrorCode } from "../urls/constants";
+import { URL_ERROR_MESSAGE_MAX, UrlErrorCode } from "../urls/constants";
 
 /**
  * The ingest pipeline's SQL. A page is written as a new chunk generation beside the current one,
@@ -226,7 +226,7 @@ export async function markFailure(
 ): Promise<void> {
   const status = failure.final ? finalStatus : sql`'queued'`;
   const update = sql`update urls set status = ${status}, error_code = ${failure.code},
-      error_message = ${failure.message.slice(0, 1000)}, error_at = now(),
+      error_message = ${failure.message.slice(0, URL_ERROR_MESSAGE_MAX)}, error_at = now(),
       http_status = coalesce(${failure.status ?? null}::int, http_status), updated_at = now()
     where id = ${urlId}`;
   if (!failure.final) await selectRows(db, update);

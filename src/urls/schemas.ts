@@ -1,6 +1,20 @@
 import * as z from "zod";
 import { RAW_TEXT } from "../app";
-import { MAX_URL_LENGTH, MAX_URLS_PER_REQUEST, URL_STATUSES } from "./constants";
+import { Int64, int32, Timestamp, Uuid } from "../schemas";
+import {
+  ACCEPTED_CONTENT_TYPES,
+  MAX_URL_LENGTH,
+  MAX_URLS_PER_REQUEST,
+  type PageContentType,
+  TITLE_MAX,
+  URL_ERROR_MESSAGE_MAX,
+  URL_STATUSES,
+} from "./constants";
+
+const PAGE_CONTENT_TYPES = [...new Set(Object.values(ACCEPTED_CONTENT_TYPES))] as [
+  PageContentType,
+  ...PageContentType[],
+];
 
 // Length is checked again after normalization (address.ts); this bound only keeps bodies sane.
 const UrlText = z
@@ -15,50 +29,62 @@ export const UrlCreate = z
     z.strictObject({ url: UrlText }),
     z.strictObject({ urls: z.array(UrlText).min(1).max(MAX_URLS_PER_REQUEST) }),
   ])
-  .openapi("UrlCreate");
+  .openapi("UrlCreate", { example: { urls: ["https://example.com/guide"] } });
 
 export const UrlStatusSchema = z.enum(URL_STATUSES).openapi("UrlStatus");
 
+/** A failure's code and message, as `error` and `last_error` show it. */
+const UrlError = z.object({
+  code: z
+    .string()
+    .max(64)
+    .regex(/^[A-Z][A-Z0-9_]*$/),
+  message: z.string().max(URL_ERROR_MESSAGE_MAX),
+});
+
 export const Url = z
   .object({
-    id: z.uuid(),
-    url: z.string(),
-    normalized_url: z.string(),
+    id: Uuid,
+    url: UrlText.openapi({ description: "As it was added" }),
+    normalized_url: z.url().max(MAX_URL_LENGTH),
     status: UrlStatusSchema,
-    title: z.string().nullable().openapi({ description: RAW_TEXT }),
-    error: z
-      .object({ code: z.string(), message: z.string() })
-      .nullable()
-      .openapi({ description: "Why the url failed; set only when `status` is `failed`" }),
-    attempts: z.number().int().openapi({
+    title: z.string().max(TITLE_MAX).nullable().openapi({ description: RAW_TEXT }),
+    error: UrlError.nullable().openapi({
+      description: "Why the url failed; set only when `status` is `failed`",
+    }),
+    attempts: int32().openapi({
       description:
         "Ingest attempts started since the url was last queued (by adding, refresh or the cron)",
     }),
-    last_error: z
-      .object({ code: z.string(), message: z.string(), at: z.string() })
+    last_error: UrlError.extend({ at: Timestamp }).nullable().openapi({
+      description:
+        "The latest failure: while `queued` it is the reason of the retry to come; on a `ready` url it is a refresh that failed while the previous version stays searchable. Cleared when the url is indexed again.",
+    }),
+    http_status: int32(100, 599).nullable(),
+    content_type: z.enum(PAGE_CONTENT_TYPES).nullable(),
+    content_hash: z
+      .string()
+      .max(64)
+      .regex(/^[0-9a-f]{64}$/)
       .nullable()
-      .openapi({
-        description:
-          "The latest failure: while `queued` it is the reason of the retry to come; on a `ready` url it is a refresh that failed while the previous version stays searchable. Cleared when the url is indexed again.",
-      }),
-    http_status: z.number().int().nullable(),
-    content_type: z.string().nullable(),
-    content_hash: z.string().nullable(),
-    bytes: z.number().int().nullable(),
-    chunk_count: z.number().int(),
-    fetched_at: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
+      .openapi({ description: "SHA-256 of the stored page, hex" }),
+    bytes: Int64.nullable(),
+    chunk_count: int32(),
+    fetched_at: Timestamp.nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
   })
   .openapi("Url");
 
-export const UrlItems = z.object({ items: z.array(Url) }).openapi("UrlItems");
+export const UrlItems = z
+  .object({ items: z.array(Url).max(MAX_URLS_PER_REQUEST) })
+  .openapi("UrlItems");
 
 export const UrlListQuery = z.object({
   status: UrlStatusSchema.optional().openapi({ description: "Only urls in this state" }),
 });
 
-export const UrlIdParams = z.object({ project_id: z.uuid(), url_id: z.uuid() });
+export const UrlIdParams = z.object({ project_id: Uuid, url_id: Uuid });
 
 export type UrlCreate = z.infer<typeof UrlCreate>;
 export type Url = z.infer<typeof Url>;
