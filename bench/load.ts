@@ -4,6 +4,7 @@
 // MEMBERS editors, as many clients would, so per-caller rate limits shape only the owner's
 // share stream (see the statuses). Run: npx tsx bench/load.ts [seconds=10]
 import autocannon from "autocannon";
+import { apiClient } from "./lib/api";
 import { freshIp, startBenchServer } from "./lib/bench-server";
 import { recordSummary } from "./lib/summary";
 
@@ -23,20 +24,8 @@ const server = await startBenchServer({
 });
 const { siteHost } = server;
 
-async function api<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      "CF-Connecting-IP": freshIp(),
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+// Each request from its own address, so per-IP limits do not shape the load.
+const api = apiClient(server.url, freshIp);
 
 interface Phase {
   name: string;

@@ -16,6 +16,7 @@ const BENCHMARKS = [
   "bench/round-trips.ts",
   "bench/load.ts",
   "bench/limits.ts",
+  "bench/ingestion.ts",
 ];
 
 const summaryFile = join(mkdtempSync(join(tmpdir(), "linkbase-bench-")), "summary.jsonl");

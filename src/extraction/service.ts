@@ -43,6 +43,14 @@ export async function extractHtml(
   return { title, description, blocks, text: blocks.map((b) => b.text).join("\n\n") };
 }
 
+/**
+ * True for HTMLRewriter refusing a page whose parse would pass its memory limit (markup nested
+ * tens of thousands deep, a tag never closed): trying again cannot help.
+ */
+export function isParserLimit(error: unknown): boolean {
+  return error instanceof Error && error.message.includes("memory limit has been exceeded");
+}
+
 /** A region must hold this share of the page's text to be taken as the main content alone. */
 const REGION_SHARE = 0.3;
 /** Lists, tables and short paragraphs that are mostly link text are navigation. */

@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { projects } from "../projects/models";
 import { URL_STATUSES } from "./constants";
 
@@ -18,6 +28,14 @@ export const urls = pgTable(
     title: text("title"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
+    /** When `error_code` was recorded: the last error, shown as `last_error` while retrying. */
+    errorAt: timestamp("error_at", { withTimezone: true }),
+    /** Deliveries started since the url was last queued by a user or the refresh cron. */
+    attempts: integer("attempts").notNull().default(0),
+    /** Times the cron re-queued the url after it stalled mid-ingest (see INGEST_STUCK_*). */
+    stalls: integer("stalls").notNull().default(0),
+    /** The chunk generation readers see; a new version is staged beside it, then switched to. */
+    generation: bigint("generation", { mode: "number" }).notNull().default(0),
     httpStatus: integer("http_status"),
     contentType: text("content_type"),
     contentHash: text("content_hash"),

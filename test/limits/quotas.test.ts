@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config";
 import { getDb, sql } from "../../src/database";
-import { writeChunks } from "../../src/ingestion/store";
+import * as store from "../../src/ingestion/store";
 import { EMBEDDING_DIMENSIONS } from "../../src/vectorization/embedders-core";
 import { site } from "../ingestion/helpers";
 import { query, seedProject, seedUrls } from "../projects/fixtures";
@@ -134,7 +134,7 @@ describe("quotas", () => {
     expect(await count(links)).toBe(4);
   });
 
-  it("chunks_per_project: a url's chunks are written only when they fit, old ones kept otherwise", async () => {
+  it("chunks_per_project: a url's new generation goes live only when it fits, old chunks kept otherwise", async () => {
     const user = await createUser();
     const projectId = await ownedProject(user);
     await seedUrls(projectId, ["ready", "ready"], 2);
@@ -161,12 +161,28 @@ describe("quotas", () => {
       snapshotKey: `projects/${projectId}/urls/${urlId}/new`,
     };
     const db = getDb(env as unknown as Env);
+    /** Stages `positions` as a new generation of the url, then asks to switch to it. */
+    async function write(positions: number[]) {
+      const rows = positions.map(chunk);
+      const startedAt = new Date().toISOString();
+      const staging = await store.startProcessing(db, urlId, [], "m");
+      if (!staging) throw new Error("the url is gone");
+      expect(await store.writeChunkBatch(db, urlId, staging.generation, "m", rows)).toBe(true);
+      const staged = { generation: staging.generation, count: rows.length, startedAt };
+      return store.switchGeneration(db, urlId, staged, page, 5);
+    }
     const chunksOf = sql`select count(*) as n from chunks where url_id = ${urlId}`;
-    // The other url holds 2 of a quota of 5: this url may hold 3, not 4.
-    expect(await writeChunks(db, urlId, "m", [1, 2, 3, 4].map(chunk), page, 5)).toBe("over-quota");
+    const texts = sql`select string_agg(c.text, ',' order by c.position) as n from chunks c
+      join urls u on u.id = c.url_id and u.generation = c.generation where c.url_id = ${urlId}`;
+    const [before] = await query<{ n: string }>(texts);
+    // The other url holds 2 of a quota of 5: this url may hold 3, not 4. Staged chunks of a
+    // generation not switched to are not counted, and go when it is refused.
+    expect(await write([1, 2, 3, 4])).toBe("over-quota");
     expect(await count(chunksOf)).toBe(2);
-    expect(await writeChunks(db, urlId, "m", [1, 2, 3].map(chunk), page, 5)).toBe("written");
+    expect((await query<{ n: string }>(texts))[0]?.n).toBe(before?.n);
+    expect(await write([1, 2, 3])).toBe("ready");
     expect(await count(chunksOf)).toBe(3);
+    expect((await query<{ n: string }>(texts))[0]?.n).toBe("new chunk 1,new chunk 2,new chunk 3");
   });
 
   it("GET /v1/users/me shows each quota's usage and limit", async () => {
