@@ -4,6 +4,7 @@ import { chunkDocument, embeddingInput } from "../chunks/chunker";
 import type { Database } from "../database";
 import { type ExtractedDocument, extractHtml, extractPlainText } from "../extraction/service";
 import type { FetchSettings } from "../urls/config";
+import { UrlErrorCode } from "../urls/constants";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
 import { type FetchedPage, type FetchOutcome, fetchPage } from "./fetcher";
 import * as hostSlots from "./host-slots";
@@ -58,6 +59,18 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     return { kind: "not-modified" };
   }
   const { page } = outcome;
+  const doc = await extract(page);
+  // Nothing to index: fail the url for good rather than mark it ready with no chunks.
+  if (doc.text === "") {
+    const message = "the page holds no extractable text";
+    return {
+      kind: "failed",
+      code: UrlErrorCode.NO_CONTENT,
+      message,
+      status: null,
+      retryable: false,
+    };
+  }
   const key = snapshots.snapshotKey(target.projectId, urlId, page.contentHash);
   if (key !== target.snapshotKey) {
     await deps.s3
@@ -69,7 +82,6 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
       });
   }
 
-  const doc = await extract(page);
   const chunks = chunkDocument(doc, {
     chunkSize: target.chunkSize,
     chunkOverlap: target.chunkOverlap,
@@ -101,8 +113,18 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
       embedding: reusable.get(hash) ?? "",
     };
   });
+  const { extraction } = doc;
   const written = await store.writeChunks(deps.db, urlId, deps.embedder.model, rows, {
     title: doc.title,
+    description: doc.description,
+    language: doc.language,
+    publishedAt: doc.publishedAt,
+    siteName: doc.siteName,
+    extraction: {
+      method: extraction.method,
+      text_chars: extraction.textChars,
+      ratio: extraction.ratio,
+    },
     httpStatus: page.status,
     contentType: page.contentType,
     contentHash: page.contentHash,

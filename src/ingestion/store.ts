@@ -68,6 +68,12 @@ export interface ChunkRow {
 
 export interface PageResult {
   title: string | null;
+  description: string | null;
+  language: string | null;
+  publishedAt: string | null;
+  siteName: string | null;
+  /** `{method, text_chars, ratio}` as the url object shows it. */
+  extraction: { method: string; text_chars: number; ratio: number };
   httpStatus: number;
   contentType: string;
   contentHash: string;
@@ -101,7 +107,10 @@ export async function writeChunks(
         from json_to_recordset(${JSON.stringify(chunks)}::json) as x(position int, text text,
                heading_path text[], token_count int, content_hash text, embedding text)
         join urls u on u.id = ${urlId}`,
-    sql`update urls set status = 'ready', title = ${page.title}, http_status = ${page.httpStatus},
+    sql`update urls set status = 'ready', title = ${page.title}, description = ${page.description},
+          language = ${page.language}, published_at = ${page.publishedAt}::timestamptz,
+          site_name = ${page.siteName}, extraction = ${JSON.stringify(page.extraction)}::jsonb,
+          http_status = ${page.httpStatus},
           content_type = ${page.contentType}, content_hash = ${page.contentHash},
           bytes = ${page.bytes}, etag = ${page.etag}, last_modified = ${page.lastModified},
           snapshot_key = ${page.snapshotKey}, chunk_count = ${chunks.length},

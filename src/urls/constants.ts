@@ -56,6 +56,8 @@ export const UrlErrorCode = {
   STORAGE_FAILED: "STORAGE_FAILED",
   /** Anything else that kept ingestion from finishing after every retry. */
   INGEST_FAILED: "INGEST_FAILED",
+  /** The page was fetched but holds no extractable text (even the whole-page fallback is empty). */
+  NO_CONTENT: "NO_CONTENT",
 } as const;
 
 /** Urls one POST may add. */

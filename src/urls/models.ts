@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { projects } from "../projects/models";
 import { URL_STATUSES } from "./constants";
 
@@ -16,6 +26,13 @@ export const urls = pgTable(
     normalizedUrl: text("normalized_url").notNull(),
     status: text("status", { enum: URL_STATUSES }).notNull().default("queued"),
     title: text("title"),
+    // What the page states about itself (meta, Open Graph, JSON-LD), from the last extraction.
+    description: text("description"),
+    language: text("language"),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    siteName: text("site_name"),
+    /** `{method, text_chars, ratio}`: which extraction path produced the chunks. */
+    extraction: jsonb("extraction"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     httpStatus: integer("http_status"),

@@ -19,6 +19,16 @@ export const UrlCreate = z
 
 export const UrlStatusSchema = z.enum(URL_STATUSES).openapi("UrlStatus");
 
+export const UrlExtraction = z
+  .object({
+    method: z.enum(["content", "fallback", "none"]).openapi({
+      description: "`fallback`: selection kept too little, so the whole page was taken",
+    }),
+    text_chars: z.number().int(),
+    ratio: z.number().openapi({ description: "Share of the page's text extracted" }),
+  })
+  .openapi("UrlExtraction");
+
 export const Url = z
   .object({
     id: z.uuid(),
@@ -26,6 +36,12 @@ export const Url = z
     normalized_url: z.string(),
     status: UrlStatusSchema,
     title: z.string().nullable().openapi({ description: RAW_TEXT }),
+    // As the page states them: meta, Open Graph, JSON-LD.
+    description: z.string().nullable().openapi({ description: RAW_TEXT }),
+    language: z.string().nullable(),
+    published_at: z.string().nullable(),
+    site_name: z.string().nullable().openapi({ description: RAW_TEXT }),
+    extraction: UrlExtraction.nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     http_status: z.number().int().nullable(),
     content_type: z.string().nullable(),
