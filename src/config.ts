@@ -4,6 +4,9 @@ import { version } from "../package.json";
 
 export const APP_VERSION: string = version;
 
+/** Longest embedding model name a setting may name (responses state this bound). */
+export const MODEL_NAME_MAX = 200;
+
 const commaList = z
   .string()
   .default("")
@@ -54,7 +57,7 @@ const ConfigSchema = z.object({
   EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_API_KEY: z.string().optional(),
-  OPENAI_EMBEDDING_MODEL: z.string().optional(),
+  OPENAI_EMBEDDING_MODEL: z.string().min(1).max(MODEL_NAME_MAX).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

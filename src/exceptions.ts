@@ -48,13 +48,27 @@ export class AppError extends Error {
   }
 }
 
+/** How many field errors a 422 lists (the bound /openapi.json states); the detail counts all. */
+export const FIELD_ERRORS_MAX = 100;
+/** Longest field error path and message: they may quote a client's key (an unknown field). */
+export const FIELD_PATH_MAX = 200;
+export const FIELD_MESSAGE_MAX = 1000;
+
+/** Field errors cut to the bounds above, for any 422 that lists them. */
+export function boundedFieldErrors(errors: FieldError[]): FieldError[] {
+  return errors.slice(0, FIELD_ERRORS_MAX).map(({ path, message }) => ({
+    path: path.slice(0, FIELD_PATH_MAX),
+    message: message.slice(0, FIELD_MESSAGE_MAX),
+  }));
+}
+
 export class ValidationFailed extends AppError {
   constructor(readonly errors: FieldError[]) {
     super(422, ErrorCode.VALIDATION_FAILED, "Validation failed", describeFieldErrors(errors));
   }
 
   override extensions() {
-    return { errors: this.errors };
+    return { errors: boundedFieldErrors(this.errors) };
   }
 }
 
@@ -119,9 +133,13 @@ export class ServiceUnavailable extends AppError {
   }
 }
 
-function describeFieldErrors(errors: FieldError[]): string {
-  const [first] = errors;
-  if (!first) return "The request is invalid.";
+/** `path: message` of the first error (both cut to their bounds), and how many more there are. */
+export function describeFieldErrors(
+  errors: FieldError[],
+  fallback = "The request is invalid.",
+): string {
+  const [first] = boundedFieldErrors(errors);
+  if (!first) return fallback;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
   return `${first.path}: ${first.message}${more}`;
 }

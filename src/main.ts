@@ -1,4 +1,3 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
@@ -10,6 +9,7 @@ import { cacheControl } from "./cache-control";
 import { chunksRouter } from "./chunks/router";
 import { APP_VERSION, type Env, getConfig } from "./config";
 import { databaseTiming } from "./database";
+import { API_TAGS, docsPage } from "./docs";
 import {
   handleError,
   MalformedJson,
@@ -108,11 +108,18 @@ app.doc31("/openapi.json", {
   info: {
     title: "Linkbase API",
     version: APP_VERSION,
-    description: "Turn web pages into searchable knowledge.",
+    description: "Turn web pages into searchable knowledge. Errors are RFC 9457 problems.",
   },
-  servers: [{ url: "/" }],
+  servers: [
+    {
+      url: "/",
+      description: "The deployment serving this document (production, staging or local)",
+      "x-internal": false,
+    },
+  ],
+  tags: API_TAGS,
 });
-app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Linkbase API reference" }));
+app.get("/docs", docsPage);
 
 /** The app's type, for `hono/client`: `hc<AppType>("https://api.example")`. */
 export type AppType = typeof routes;

@@ -10,22 +10,42 @@ import { InvalidCursor } from "./exceptions";
 /** The largest `limit` a list accepts. */
 export const PAGE_SIZE_MAX = 100;
 
+/** Longest cursor accepted; the ones this API writes are far shorter. */
+const CURSOR_MAX = 512;
+
 /** `?limit=&cursor=` of every list endpoint. */
 export const PaginationQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(20).openapi({ example: 20 }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(PAGE_SIZE_MAX)
+    .default(20)
+    .openapi({ format: "int32", example: 20 }),
   cursor: z
     .string()
     .min(1)
-    .max(512)
+    .max(CURSOR_MAX)
     .optional()
     .openapi({ description: "Opaque; from next_cursor" }),
 });
 
 export type Pagination = z.infer<typeof PaginationQuery>;
 
+/** The 422 of a list route: a bad query, or a cursor this deployment did not issue. */
+export const LIST_422 = [422, "VALIDATION_FAILED", "INVALID_CURSOR"] as const;
+
 /** The `{items, next_cursor}` envelope for a list of `item`. */
 export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+  return z.object({
+    items: z.array(item).max(PAGE_SIZE_MAX),
+    next_cursor: z
+      .string()
+      .max(CURSOR_MAX)
+      .regex(/^[\w.-]+$/)
+      .nullable()
+      .openapi({ description: "Pass as `cursor` for the next page; null on the last page" }),
+  });
 }
 
 export interface Page<T> {

@@ -70,6 +70,13 @@ export const authenticateReader = authenticateFor("read");
  * from a login: a leaked API key must not be able to mint keys, change the password or delete
  * the account, which would make the leak permanent.
  */
+/** The 403 of a write behind `requireInteractive`: a read key, or any key at all. */
+export const INTERACTIVE_WRITE_403 = [
+  403,
+  "INSUFFICIENT_SCOPE",
+  "INTERACTIVE_LOGIN_REQUIRED",
+] as const;
+
 export const requireInteractive = createMiddleware<AppEnv>(async (c, next) =>
   authenticate(c, async () => {
     if (c.get("caller").via !== "jwt") throw new InteractiveLoginRequired();

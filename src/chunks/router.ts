@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { createRouter, json, problems } from "../app";
 import { getDb } from "../database";
-import { PaginationQuery, pageSchema } from "../pagination";
+import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
 import { Chunk, ChunkParams, ChunkWithUrl, UrlChunksParams } from "./schemas";
 import * as chunksService from "./service";
@@ -13,10 +13,15 @@ const listUrlChunksRoute = createRoute({
   path: "/{project_id}/urls/{url_id}/chunks",
   tags: ["chunks"],
   security,
+  operationId: "listUrlChunks",
   summary: "A url's chunks in document order (viewer+)",
+  description: "The passages search ranks, each with its heading path.",
   middleware: projectsDependencies.projectMember,
   request: { params: UrlChunksParams, query: PaginationQuery },
-  responses: { 200: json(pageSchema(Chunk), "Chunks"), ...problems(401, 404, 422) },
+  responses: {
+    200: json(pageSchema(Chunk), "Chunks"),
+    ...problems(401, [404, "PROJECT_NOT_FOUND", "URL_NOT_FOUND"], LIST_422, 503),
+  },
 });
 
 const getChunkRoute = createRoute({
@@ -24,10 +29,15 @@ const getChunkRoute = createRoute({
   path: "/{project_id}/chunks/{chunk_id}",
   tags: ["chunks"],
   security,
+  operationId: "getChunk",
   summary: "A chunk with its url (viewer+)",
+  description: "For following a search result back to its page.",
   middleware: projectsDependencies.projectMember,
   request: { params: ChunkParams },
-  responses: { 200: json(ChunkWithUrl, "The chunk"), ...problems(401, 404, 422) },
+  responses: {
+    200: json(ChunkWithUrl, "The chunk"),
+    ...problems(401, [404, "PROJECT_NOT_FOUND", "CHUNK_NOT_FOUND"], 422, 503),
+  },
 });
 
 /** Mounted at `/v1/projects`: chunks of a project. */

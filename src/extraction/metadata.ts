@@ -36,7 +36,8 @@ export const MAX_DESCRIPTION_CHARS = 2000;
 export const MAX_SITE_NAME_CHARS = 200;
 export const MAX_LANGUAGE_CHARS = 35;
 
-const LANGUAGE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/i;
+/** A BCP 47 tag's shape (no `i` flag: the API states it as a JSON Schema pattern). */
+export const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
 /** A fresh, empty record for the rewriter to fill. */
 export function emptyMeta(): PageMeta {
@@ -97,7 +98,7 @@ function language(value: string | null): string | null {
       .trim()
       .replace(/_/g, "-")
       .split(/[,;\s]/)[0] ?? "";
-  return tag.length <= MAX_LANGUAGE_CHARS && LANGUAGE.test(tag) ? tag : null;
+  return tag.length <= MAX_LANGUAGE_CHARS && LANGUAGE_TAG.test(tag) ? tag : null;
 }
 
 function timestamp(value: string | null): string | null {

@@ -1,10 +1,11 @@
 import * as authUtils from "../auth/utils";
 import { type S3Client, S3Error } from "../aws/client";
 import { chunkDocument, embeddingInput } from "../chunks/chunker";
+import { HEADING_MAX } from "../chunks/constants";
 import type { Database } from "../database";
 import { type ExtractedDocument, extractHtml, extractPlainText } from "../extraction/service";
 import type { FetchSettings } from "../urls/config";
-import { UrlErrorCode } from "../urls/constants";
+import { TITLE_MAX, UrlErrorCode } from "../urls/constants";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
 import { type FetchedPage, type FetchOutcome, fetchPage } from "./fetcher";
 import * as hostSlots from "./host-slots";
@@ -107,7 +108,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     return {
       position: chunk.position,
       text: chunk.text,
-      heading_path: chunk.headingPath,
+      heading_path: chunk.headingPath.map((heading) => heading.slice(0, HEADING_MAX)),
       token_count: chunk.tokenCount,
       content_hash: hash,
       embedding: reusable.get(hash) ?? "",
@@ -115,7 +116,8 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
   });
   const { extraction } = doc;
   const written = await store.writeChunks(deps.db, urlId, deps.embedder.model, rows, {
-    title: doc.title,
+    // Cut so every stored title fits the bound /openapi.json states.
+    title: doc.title?.slice(0, TITLE_MAX) ?? null,
     description: doc.description,
     language: doc.language,
     publishedAt: doc.publishedAt,

@@ -1,4 +1,5 @@
 import { type Database, selectRows, sql, transaction } from "../database";
+import { URL_ERROR_MESSAGE_MAX } from "../urls/constants";
 
 /**
  * The ingest pipeline's SQL: each step is one statement (or one transaction batch), so a page
@@ -143,7 +144,7 @@ export async function markFailure(
   await selectRows(
     db,
     sql`update urls set status = ${status}, error_code = ${failure.code},
-          error_message = ${failure.message.slice(0, 1000)},
+          error_message = ${failure.message.slice(0, URL_ERROR_MESSAGE_MAX)},
           http_status = coalesce(${failure.status ?? null}::int, http_status), updated_at = now()
         where id = ${urlId}`,
   );

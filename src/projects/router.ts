@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createRouter, json, jsonBody, problems } from "../app";
+import { createRouter, empty, json, jsonBody, problems } from "../app";
 import * as authDependencies from "../auth/dependencies";
 import { InsufficientScope } from "../auth/exceptions";
 import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
-import { PaginationQuery, pageSchema } from "../pagination";
+import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
 import { projectMember } from "./dependencies";
 import { Project, ProjectCreate, ProjectIdParam, ProjectListQuery, ProjectUpdate } from "./schemas";
 import * as projectsService from "./service";
@@ -17,10 +17,15 @@ const createProjectRoute = createRoute({
   path: "/",
   tags,
   security,
+  operationId: "createProject",
   summary: "Create a project you own",
+  description: "Settings left out take their defaults (chunk_size 1000, no scheduled refresh).",
   middleware: [authDependencies.authenticate] as const,
   request: { body: jsonBody(ProjectCreate) },
-  responses: { 201: json(Project, "Created"), ...problems(400, 401, 404, 413, 415, 422) },
+  responses: {
+    201: json(Project, "Created"),
+    ...problems(400, 401, [403, "INSUFFICIENT_SCOPE"], 413, 415, 422, 503),
+  },
 });
 
 const listProjectsRoute = createRoute({
@@ -28,10 +33,12 @@ const listProjectsRoute = createRoute({
   path: "/",
   tags,
   security,
-  summary: "Projects you own or are shared on, newest first",
+  operationId: "listProjects",
+  summary: "Projects you own or are shared on",
+  description: "Newest first; filter by name (`q`) or by your role.",
   middleware: [authDependencies.authenticate] as const,
   request: { query: PaginationQuery.extend(ProjectListQuery.shape) },
-  responses: { 200: json(pageSchema(Project), "Projects"), ...problems(401, 422) },
+  responses: { 200: json(pageSchema(Project), "Projects"), ...problems(401, LIST_422, 503) },
 });
 
 const getProjectRoute = createRoute({
@@ -39,10 +46,15 @@ const getProjectRoute = createRoute({
   path: "/{project_id}",
   tags,
   security,
+  operationId: "getProject",
   summary: "A project (viewer+)",
+  description: "With its settings, owner, your role and counts of urls and chunks.",
   middleware: projectMember,
   request: { params: ProjectIdParam },
-  responses: { 200: json(Project, "The project"), ...problems(401, 404, 422) },
+  responses: {
+    200: json(Project, "The project"),
+    ...problems(401, [404, "PROJECT_NOT_FOUND"], 422, 503),
+  },
 });
 
 const updateProjectRoute = createRoute({
@@ -50,10 +62,15 @@ const updateProjectRoute = createRoute({
   path: "/{project_id}",
   tags,
   security,
+  operationId: "updateProject",
   summary: "Rename, describe or change settings (editor+)",
+  description: "Changed chunk settings apply to each url at its next fetch or refresh.",
   middleware: projectMember,
   request: { params: ProjectIdParam, body: jsonBody(ProjectUpdate) },
-  responses: { 200: json(Project, "Updated"), ...problems(400, 401, 403, 404, 415, 422) },
+  responses: {
+    200: json(Project, "Updated"),
+    ...problems(400, 401, 403, [404, "PROJECT_NOT_FOUND"], 413, 415, 422, 503),
+  },
 });
 
 const deleteProjectRoute = createRoute({
@@ -61,10 +78,12 @@ const deleteProjectRoute = createRoute({
   path: "/{project_id}",
   tags,
   security,
-  summary: "Delete a project with its urls, chunks, shares, links and snapshots (owner)",
+  operationId: "deleteProject",
+  summary: "Delete a project (owner)",
+  description: "Its urls, chunks, shares, links and stored snapshots go too.",
   middleware: projectMember,
   request: { params: ProjectIdParam },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 422) },
+  responses: { 204: empty("Deleted"), ...problems(401, 403, [404, "PROJECT_NOT_FOUND"], 422, 503) },
 });
 
 export const projectsRouter = createRouter()

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { Int64, int32, Timestamp, Uuid } from "../schemas";
+import { EMAIL_MAX, USER_NAME_MAX } from "../users/schemas";
 import {
   CHUNK_SIZE_DEFAULT,
   CHUNK_SIZE_MAX,
@@ -10,30 +12,17 @@ import {
   REFRESH_INTERVAL_MIN_HOURS,
 } from "./constants";
 
-const ChunkSize = z
-  .number()
-  .int()
-  .min(CHUNK_SIZE_MIN)
-  .max(CHUNK_SIZE_MAX)
-  .openapi({
-    description: `Characters per chunk, ${CHUNK_SIZE_MIN}..${CHUNK_SIZE_MAX} (default ${CHUNK_SIZE_DEFAULT}).`,
-    example: CHUNK_SIZE_DEFAULT,
-  });
-const ChunkOverlap = z
-  .number()
-  .int()
-  .min(0)
-  .openapi({
-    description:
-      "Characters shared by neighbouring chunks, 0..chunk_size/2 (default min(200, chunk_size/5)). " +
-      "On update it is checked against the stored chunk_size when only one of them changes.",
-    example: 200,
-  });
-const RefreshIntervalHours = z
-  .number()
-  .int()
-  .min(REFRESH_INTERVAL_MIN_HOURS)
-  .max(REFRESH_INTERVAL_MAX_HOURS)
+const ChunkSize = int32(CHUNK_SIZE_MIN, CHUNK_SIZE_MAX).openapi({
+  description: `Characters per chunk, ${CHUNK_SIZE_MIN}..${CHUNK_SIZE_MAX} (default ${CHUNK_SIZE_DEFAULT}).`,
+  example: CHUNK_SIZE_DEFAULT,
+});
+const ChunkOverlap = int32(0, CHUNK_SIZE_MAX / 2).openapi({
+  description:
+    "Characters shared by neighbouring chunks, 0..chunk_size/2 (default min(200, chunk_size/5)). " +
+    "On update it is checked against the stored chunk_size when only one of them changes.",
+  example: 200,
+});
+const RefreshIntervalHours = int32(REFRESH_INTERVAL_MIN_HOURS, REFRESH_INTERVAL_MAX_HOURS)
   .nullable()
   .openapi({
     description: `Re-fetch urls every n hours, ${REFRESH_INTERVAL_MIN_HOURS}..${REFRESH_INTERVAL_MAX_HOURS}; null (the default) never.`,
@@ -68,7 +57,9 @@ export const ProjectCreate = z
     description: Description.optional(),
     settings: ProjectSettingsInput.optional(),
   })
-  .openapi("ProjectCreate");
+  .openapi("ProjectCreate", {
+    example: { name: "Docs", settings: { chunk_size: 1000, refresh_interval_hours: 24 } },
+  });
 
 export const ProjectUpdate = z
   .strictObject({
@@ -82,24 +73,28 @@ export const ProjectRoleSchema = z.enum(PROJECT_ROLES).openapi("ProjectRole");
 
 export const Project = z
   .object({
-    id: z.uuid(),
-    name: z.string(),
-    description: z.string().nullable(),
+    id: Uuid,
+    name: z.string().max(PROJECT_NAME_MAX),
+    description: z.string().max(PROJECT_DESCRIPTION_MAX).nullable(),
     settings: z.object({
-      chunk_size: z.number().int(),
-      chunk_overlap: z.number().int(),
-      refresh_interval_hours: z.number().int().nullable(),
+      chunk_size: ChunkSize,
+      chunk_overlap: ChunkOverlap,
+      refresh_interval_hours: RefreshIntervalHours,
     }),
-    owner: z.object({ id: z.uuid(), name: z.string().nullable(), email: z.string() }),
+    owner: z.object({
+      id: Uuid,
+      name: z.string().max(USER_NAME_MAX).nullable(),
+      email: z.email().max(EMAIL_MAX),
+    }),
     role: ProjectRoleSchema.openapi({ description: "The caller's role on the project" }),
     counts: z.object({
-      urls: z.number().int(),
-      urls_ready: z.number().int(),
-      urls_failed: z.number().int(),
-      chunks: z.number().int(),
+      urls: Int64,
+      urls_ready: Int64,
+      urls_failed: Int64,
+      chunks: Int64,
     }),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
   })
   .openapi("Project");
 
@@ -112,7 +107,7 @@ export const ProjectListQuery = z.object({
   role: ProjectRoleSchema.optional().openapi({ description: "Only projects where yours is this" }),
 });
 
-export const ProjectIdParam = z.object({ project_id: z.uuid() });
+export const ProjectIdParam = z.object({ project_id: Uuid });
 
 export type Project = z.infer<typeof Project>;
 export type ProjectCreate = z.infer<typeof ProjectCreate>;

@@ -14,24 +14,31 @@ const searchProjectRoute = createRoute({
   path: "/{project_id}/search",
   tags: ["search"],
   security: [{ bearer: [] }],
-  summary: "Keyword, semantic or hybrid search over the project's chunks (viewer+)",
+  operationId: "searchProject",
+  summary: "Search a project's chunks (viewer+)",
+  description: "Keyword (BM25), semantic or hybrid (rank fusion of both); best chunks first.",
   middleware: projectsDependencies.projectReader,
   request: { params: ProjectIdParam, body: jsonBody(SearchRequest) },
   responses: {
     200: json(SearchResponse, "Best chunks first"),
-    ...problems(400, 401, 404, 413, 415, 422),
+    ...problems(400, 401, [404, "PROJECT_NOT_FOUND"], 413, 415, 422, 503),
   },
 });
 
 const searchSharedRoute = createRoute({
   method: "post",
   path: "/{token}/search",
+  operationId: "searchSharedProject",
   tags: ["shared"],
-  summary: "Search the project a public link opens (no authentication)",
+  security: [],
+  summary: "Search the project a public link opens",
+  description:
+    "Same request and answer as project search. No authentication: the token in the path is " +
+    "the credential; throttled per client IP.",
   request: { params: TokenParam, body: jsonBody(SearchRequest) },
   responses: {
     200: json(SearchResponse, "Best chunks first"),
-    ...problems(400, 404, 413, 415, 422, 429),
+    ...problems(400, [404, "SHARED_LINK_NOT_FOUND"], 413, 415, 422, 429, 503),
   },
 });
 

@@ -1,7 +1,10 @@
 import * as z from "zod";
 import { RAW_TEXT } from "../app";
-import { UrlRef } from "../chunks/schemas";
+import { ChunkText, HeadingPath, Position, UrlRef } from "../chunks/schemas";
+import { CHUNK_SIZE_MAX } from "../projects/constants";
+import { EXAMPLE_ID, int32, Uuid } from "../schemas";
 import {
+  HYBRID_CANDIDATES,
   RRF_K,
   RRF_WEIGHTS,
   SEARCH_MODES,
@@ -17,7 +20,7 @@ export const SearchRequest = z
       description: 'Free text; keyword mode also understands websearch syntax: "phrase", or, -not',
       example: "how do I rotate api keys",
     }),
-    top_k: z.number().int().min(1).max(SEARCH_TOP_K_MAX).default(SEARCH_TOP_K_DEFAULT),
+    top_k: int32(1, SEARCH_TOP_K_MAX).default(SEARCH_TOP_K_DEFAULT),
     mode: z
       .enum(SEARCH_MODES)
       .default("hybrid")
@@ -27,7 +30,7 @@ export const SearchRequest = z
           `similarity of embeddings; hybrid: reciprocal rank fusion of both (k = ${RRF_K})`,
       }),
     url_ids: z
-      .array(z.uuid())
+      .array(Uuid)
       .min(1)
       .max(SEARCH_URL_IDS_MAX)
       .optional()
@@ -41,11 +44,15 @@ export const SearchRequest = z
           `hybrid: RRF, at most ${((RRF_WEIGHTS.keyword + RRF_WEIGHTS.semantic) / (RRF_K + 1)).toFixed(4)}`,
       }),
   })
-  .openapi("SearchRequest");
+  .openapi("SearchRequest", {
+    example: { query: "how do I rotate api keys", top_k: 5, mode: "hybrid" },
+  });
+
+const Rank = int32(1, HYBRID_CANDIDATES).nullable();
 
 export const SearchResult = z
   .object({
-    chunk_id: z.uuid(),
+    chunk_id: Uuid,
     score: z.number().openapi({ description: "The mode's score (see min_score)" }),
     scores: z
       .object({
@@ -55,26 +62,49 @@ export const SearchResult = z
       })
       .openapi({ description: "Each list's score; null where it lacks the chunk" }),
     ranks: z
-      .object({ keyword: z.number().int().nullable(), semantic: z.number().int().nullable() })
+      .object({ keyword: Rank, semantic: Rank })
       .openapi({ description: "1-based rank in each list; null where absent" }),
-    text: z.string().openapi({ description: RAW_TEXT }),
-    highlight: z.string().openapi({
-      description:
-        "HTML: an excerpt of escaped page text with query terms in <b>…</b>, no other markup",
-    }),
-    heading_path: z.array(z.string()),
-    position: z.number().int(),
+    text: ChunkText.openapi({ description: RAW_TEXT }),
+    // Escaping turns one character into at most 5 (`&amp;`) and `<b></b>` marks add 7 per word:
+    // 8 times the text is a ceiling ts_headline's excerpts stay far below.
+    highlight: z
+      .string()
+      .max(8 * CHUNK_SIZE_MAX)
+      .openapi({
+        description:
+          "HTML: an excerpt of escaped page text with query terms in <b>…</b>, no other markup",
+      }),
+    heading_path: HeadingPath,
+    position: Position,
     url: UrlRef,
   })
   .openapi("SearchResult");
 
 export const SearchResponse = z
   .object({
-    results: z.array(SearchResult),
+    results: z.array(SearchResult).max(SEARCH_TOP_K_MAX),
     mode: z.enum(SEARCH_MODES),
-    took_ms: z.number().openapi({ description: "Time spent in the database query" }),
+    took_ms: z.number().min(0).openapi({ description: "Time spent in the database query" }),
   })
-  .openapi("SearchResponse");
+  .openapi("SearchResponse", {
+    example: {
+      results: [
+        {
+          chunk_id: EXAMPLE_ID,
+          score: 0.82,
+          scores: { keyword: 3.1, semantic: 0.82, fused: 0.61 },
+          ranks: { keyword: 1, semantic: 1 },
+          text: "Open Settings, then API keys, and choose Rotate.",
+          highlight: "Open Settings, then API keys, and choose <b>Rotate</b>.",
+          heading_path: ["Security", "API keys"],
+          position: 3,
+          url: { id: EXAMPLE_ID, url: "https://example.com/guide", title: "Guide" },
+        },
+      ],
+      mode: "hybrid",
+      took_ms: 4.2,
+    },
+  });
 
 export type SearchRequest = z.infer<typeof SearchRequest>;
 export type SearchResult = z.infer<typeof SearchResult>;

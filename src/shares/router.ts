@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createRouter, json, jsonBody, problems } from "../app";
+import { createRouter, empty, json, jsonBody, problems } from "../app";
 import { getDb } from "../database";
-import { PaginationQuery, pageSchema } from "../pagination";
+import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
 import {
@@ -26,11 +26,23 @@ const createShareRoute = createRoute({
   ...shares,
   method: "post",
   path: "/{project_id}/shares",
+  operationId: "createShare",
   summary: "Share the project with a user by email (owner)",
+  description: "Viewers read and search; editors also manage urls and edit the project.",
   request: { params: ProjectIdParam, body: jsonBody(ShareCreate) },
   responses: {
     201: json(Share, "Shared"),
-    ...problems(400, 401, 403, 404, 409, 415, 422),
+    ...problems(
+      400,
+      401,
+      403,
+      [404, "PROJECT_NOT_FOUND", "USER_NOT_FOUND"],
+      [409, "SHARE_EXISTS", "SHARE_WITH_OWNER"],
+      413,
+      415,
+      422,
+      503,
+    ),
   },
 });
 
@@ -38,54 +50,84 @@ const listSharesRoute = createRoute({
   ...shares,
   method: "get",
   path: "/{project_id}/shares",
+  operationId: "listShares",
   summary: "Who the project is shared with (viewer+)",
+  description: "Newest first.",
   request: { params: ProjectIdParam, query: PaginationQuery },
-  responses: { 200: json(pageSchema(Share), "Shares"), ...problems(401, 404, 422) },
+  responses: {
+    200: json(pageSchema(Share), "Shares"),
+    ...problems(401, [404, "PROJECT_NOT_FOUND"], LIST_422, 503),
+  },
 });
 
 const updateShareRoute = createRoute({
   ...shares,
   method: "patch",
   path: "/{project_id}/shares/{share_id}",
+  operationId: "updateShare",
   summary: "Change a share's role (owner)",
+  description: "Takes effect on the user's next request.",
   request: { params: ShareParams, body: jsonBody(ShareUpdate) },
-  responses: { 200: json(Share, "Updated"), ...problems(400, 401, 403, 404, 415, 422) },
+  responses: {
+    200: json(Share, "Updated"),
+    ...problems(400, 401, 403, [404, "PROJECT_NOT_FOUND", "SHARE_NOT_FOUND"], 413, 415, 422, 503),
+  },
 });
 
 const deleteShareRoute = createRoute({
   ...shares,
   method: "delete",
   path: "/{project_id}/shares/{share_id}",
-  summary: "Remove a share (owner), or leave the project (the shared user)",
+  operationId: "deleteShare",
+  summary: "Remove a share (owner), or leave the project",
+  description: "The owner removes anyone's share; a shared user may remove their own.",
   request: { params: ShareParams },
-  responses: { 204: { description: "Removed" }, ...problems(401, 403, 404, 422) },
+  responses: {
+    204: empty("Removed"),
+    ...problems(401, 403, [404, "PROJECT_NOT_FOUND", "SHARE_NOT_FOUND"], 422, 503),
+  },
 });
 
 const createLinkRoute = createRoute({
   ...links,
   method: "post",
   path: "/{project_id}/links",
-  summary: "Create a read-only public link (owner); the token is shown once",
+  operationId: "createLink",
+  summary: "Create a read-only public link (owner)",
+  description: "Its token reads and searches the project without an account; shown only here.",
   request: { params: ProjectIdParam, body: jsonBody(LinkCreate) },
-  responses: { 201: json(LinkCreated, "Created"), ...problems(400, 401, 403, 404, 415, 422) },
+  responses: {
+    201: json(LinkCreated, "Created"),
+    ...problems(400, 401, 403, [404, "PROJECT_NOT_FOUND"], 413, 415, 422, 503),
+  },
 });
 
 const listLinksRoute = createRoute({
   ...links,
   method: "get",
   path: "/{project_id}/links",
-  summary: "The project's public links, tokens as prefixes only (owner)",
+  operationId: "listLinks",
+  summary: "The project's public links (owner)",
+  description: "Newest first; tokens show only their prefix.",
   request: { params: ProjectIdParam, query: PaginationQuery },
-  responses: { 200: json(pageSchema(Link), "Links"), ...problems(401, 403, 404, 422) },
+  responses: {
+    200: json(pageSchema(Link), "Links"),
+    ...problems(401, [403, "INSUFFICIENT_ROLE"], [404, "PROJECT_NOT_FOUND"], LIST_422, 503),
+  },
 });
 
 const deleteLinkRoute = createRoute({
   ...links,
   method: "delete",
   path: "/{project_id}/links/{link_id}",
+  operationId: "deleteLink",
   summary: "Revoke a public link (owner)",
+  description: "The token stops working at once.",
   request: { params: LinkParams },
-  responses: { 204: { description: "Revoked" }, ...problems(401, 403, 404, 422) },
+  responses: {
+    204: empty("Revoked"),
+    ...problems(401, 403, [404, "PROJECT_NOT_FOUND", "LINK_NOT_FOUND"], 422, 503),
+  },
 });
 
 /** Mounted at `/v1/projects`: shares and public links of a project. */
@@ -163,10 +205,16 @@ export const sharesRouter = createRouter()
 const getSharedRoute = createRoute({
   method: "get",
   path: "/{token}",
+  operationId: "getSharedProject",
   tags: ["shared"],
-  summary: "The read-only project a public link opens (no authentication)",
+  security: [],
+  summary: "The project a public link opens",
+  description: "No authentication: the token in the path is the credential.",
   request: { params: TokenParam },
-  responses: { 200: json(SharedProject, "The project"), ...problems(404, 422) },
+  responses: {
+    200: json(SharedProject, "The project, read-only"),
+    ...problems([404, "SHARED_LINK_NOT_FOUND"], 422, 503),
+  },
 });
 
 /** Mounted at `/v1/shared`: what a public link opens, without credentials. */

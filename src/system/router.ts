@@ -14,27 +14,42 @@ import * as systemService from "./service";
 const healthRoute = createRoute({
   method: "get",
   path: "/health",
+  operationId: "getHealth",
   tags: ["system"],
+  security: [],
   summary: "Liveness of the API and its dependencies",
-  responses: { 200: json(Health, "All dependencies answer"), 503: json(Health, "Degraded") },
+  description: "Checks the database and storage; 503 names the failing one.",
+  responses: {
+    200: json(Health, "All dependencies answer"),
+    503: json(Health, "Degraded"),
+    ...problems(),
+  },
 });
 
 const infoRoute = createRoute({
   method: "get",
   path: "/info",
+  operationId: "getInfo",
   tags: ["system"],
+  security: [],
   summary: "Version, embedding model and limits",
-  responses: { 200: json(Info, "Public facts about this deployment") },
+  description: "What a client needs to size its requests.",
+  responses: { 200: json(Info, "Public facts about this deployment"), ...problems() },
 });
 
 const statsRoute = createRoute({
   method: "get",
   path: "/stats",
+  operationId: "getStats",
   tags: ["system"],
   summary: "Platform counts (admin)",
+  description: "Users, projects, urls by status, chunks and stored bytes.",
   security: [{ bearer: [] }],
   middleware: [authDependencies.requireAdmin] as const,
-  responses: { 200: json(Stats, "Counts"), ...problems(401, 403) },
+  responses: {
+    200: json(Stats, "Counts"),
+    ...problems(401, [403, "ADMIN_REQUIRED"], 503),
+  },
 });
 
 export const systemRouter = createRouter()

@@ -34,6 +34,12 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 /** Longest URL accepted at intake, before and after normalization. */
 export const MAX_URL_LENGTH = 2048;
 
+/** Longest page title kept; longer ones are cut (ingestion/pipeline.ts). */
+export const TITLE_MAX = 1000;
+
+/** Longest `error.message` stored for a failed url (ingestion/store.ts cuts it). */
+export const URL_ERROR_MESSAGE_MAX = 1000;
+
 /** The User-Agent the fetcher should send unless configured otherwise. */
 export const DEFAULT_USER_AGENT = "LinkbaseBot/0.1 (+https://linkbase.local/bot)";
 

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from "../exceptions";
+import { AppError, boundedFieldErrors, describeFieldErrors, type FieldError } from "../exceptions";
 import { ErrorCode, UrlErrorCode } from "./constants";
 
 /** The url does not exist in this project (or the project is not visible: see PROJECT_NOT_FOUND). */
@@ -30,12 +30,10 @@ export class UrlRejected extends AppError {
     readonly errors: FieldError[],
   ) {
     const title = code === ErrorCode.URL_NOT_ALLOWED ? "Url not allowed" : "Invalid url";
-    const [first] = errors;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
-    super(422, code, title, first ? `${first.path}: ${first.message}${more}` : title);
+    super(422, code, title, describeFieldErrors(errors, title));
   }
 
   override extensions() {
-    return { errors: this.errors };
+    return { errors: boundedFieldErrors(this.errors) };
   }
 }

@@ -1,11 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createRouter, json, jsonBody, problems } from "../app";
+import { createRouter, empty, json, jsonBody, problems } from "../app";
 import * as awsService from "../aws/service";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import { enqueueIngest } from "../ingestion/messages";
 import * as snapshots from "../ingestion/snapshots";
-import { PaginationQuery, pageSchema } from "../pagination";
+import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
 import { ProjectIdParam } from "../projects/schemas";
 import { fetchSettings } from "./config";
@@ -21,12 +21,24 @@ const addUrlsRoute = createRoute({
   path: "/{project_id}/urls",
   tags,
   security,
-  summary: "Add one url or up to 100 (editor+); urls already in the project come back as they are",
+  operationId: "addUrls",
+  summary: "Add one url or up to 100 (editor+)",
+  description:
+    "New urls are queued for ingestion: poll until `ready` or `failed`. Known ones return as they are.",
   middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam, body: jsonBody(UrlCreate) },
   responses: {
     202: json(UrlItems, "Accepted: new urls are queued for ingestion"),
-    ...problems(400, 401, 403, 404, 413, 415, 422),
+    ...problems(
+      400,
+      401,
+      403,
+      [404, "PROJECT_NOT_FOUND"],
+      413,
+      415,
+      [422, "VALIDATION_FAILED", "URL_INVALID", "URL_NOT_ALLOWED"],
+      503,
+    ),
   },
 });
 
@@ -35,10 +47,15 @@ const listUrlsRoute = createRoute({
   path: "/{project_id}/urls",
   tags,
   security,
-  summary: "A project's urls, newest first (viewer+)",
+  operationId: "listUrls",
+  summary: "A project's urls (viewer+)",
+  description: "Newest first; filter by status.",
   middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam, query: PaginationQuery.extend(UrlListQuery.shape) },
-  responses: { 200: json(pageSchema(Url), "Urls"), ...problems(401, 404, 422) },
+  responses: {
+    200: json(pageSchema(Url), "Urls"),
+    ...problems(401, [404, "PROJECT_NOT_FOUND"], LIST_422, 503),
+  },
 });
 
 const getUrlRoute = createRoute({
@@ -46,10 +63,15 @@ const getUrlRoute = createRoute({
   path: "/{project_id}/urls/{url_id}",
   tags,
   security,
+  operationId: "getUrl",
   summary: "One url (viewer+)",
+  description: "Its ingestion status, with the failure's code and message when it failed.",
   middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
-  responses: { 200: json(Url, "The url"), ...problems(401, 404, 422) },
+  responses: {
+    200: json(Url, "The url"),
+    ...problems(401, [404, "PROJECT_NOT_FOUND", "URL_NOT_FOUND"], 422, 503),
+  },
 });
 
 const refreshUrlRoute = createRoute({
@@ -57,12 +79,14 @@ const refreshUrlRoute = createRoute({
   path: "/{project_id}/urls/{url_id}/refresh",
   tags,
   security,
-  summary: "Fetch and index the url again (editor+); joins a fetch already queued or running",
+  operationId: "refreshUrl",
+  summary: "Fetch and index the url again (editor+)",
+  description: "Joins a fetch already queued or running; chunks stay searchable meanwhile.",
   middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
   responses: {
     202: json(Url, "Queued again, or already queued or being fetched"),
-    ...problems(401, 403, 404, 422),
+    ...problems(401, 403, [404, "PROJECT_NOT_FOUND", "URL_NOT_FOUND"], 422, 503),
   },
 });
 
@@ -71,10 +95,15 @@ const deleteUrlRoute = createRoute({
   path: "/{project_id}/urls/{url_id}",
   tags,
   security,
-  summary: "Delete a url with its chunks and snapshots (editor+)",
+  operationId: "deleteUrl",
+  summary: "Delete a url (editor+)",
+  description: "Its chunks and stored snapshots go too.",
   middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
-  responses: { 204: { description: "Deleted" }, ...problems(401, 403, 404, 422) },
+  responses: {
+    204: empty("Deleted"),
+    ...problems(401, 403, [404, "PROJECT_NOT_FOUND", "URL_NOT_FOUND"], 422, 503),
+  },
 });
 
 const snapshotRoute = createRoute({
@@ -82,12 +111,19 @@ const snapshotRoute = createRoute({
   path: "/{project_id}/urls/{url_id}/snapshot",
   tags,
   security,
-  summary: "Redirect to a short-lived link to the stored raw page (viewer+)",
+  operationId: "getUrlSnapshot",
+  summary: "The stored raw page (viewer+)",
+  description: "Redirects to a short-lived presigned link.",
   middleware: projectsDependencies.projectMember,
   request: { params: UrlIdParams },
   responses: {
-    302: { description: "Location: a presigned URL of the snapshot" },
-    ...problems(401, 404, 422),
+    302: empty("Redirect to the snapshot", {
+      Location: {
+        description: "A presigned URL of the snapshot, valid for minutes",
+        schema: { type: "string", format: "uri", maxLength: 8192 },
+      },
+    }),
+    ...problems(401, [404, "PROJECT_NOT_FOUND", "URL_NOT_FOUND", "SNAPSHOT_NOT_FOUND"], 422, 503),
   },
 });
 

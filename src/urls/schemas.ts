@@ -1,6 +1,26 @@
 import * as z from "zod";
 import { RAW_TEXT } from "../app";
-import { MAX_URL_LENGTH, MAX_URLS_PER_REQUEST, URL_STATUSES } from "./constants";
+import {
+  LANGUAGE_TAG,
+  MAX_DESCRIPTION_CHARS,
+  MAX_LANGUAGE_CHARS,
+  MAX_SITE_NAME_CHARS,
+} from "../extraction/metadata";
+import { Int64, int32, Timestamp, Uuid } from "../schemas";
+import {
+  ACCEPTED_CONTENT_TYPES,
+  MAX_URL_LENGTH,
+  MAX_URLS_PER_REQUEST,
+  type PageContentType,
+  TITLE_MAX,
+  URL_ERROR_MESSAGE_MAX,
+  URL_STATUSES,
+} from "./constants";
+
+const PAGE_CONTENT_TYPES = [...new Set(Object.values(ACCEPTED_CONTENT_TYPES))] as [
+  PageContentType,
+  ...PageContentType[],
+];
 
 // Length is checked again after normalization (address.ts); this bound only keeps bodies sane.
 const UrlText = z
@@ -15,7 +35,7 @@ export const UrlCreate = z
     z.strictObject({ url: UrlText }),
     z.strictObject({ urls: z.array(UrlText).min(1).max(MAX_URLS_PER_REQUEST) }),
   ])
-  .openapi("UrlCreate");
+  .openapi("UrlCreate", { example: { urls: ["https://example.com/guide"] } });
 
 export const UrlStatusSchema = z.enum(URL_STATUSES).openapi("UrlStatus");
 
@@ -24,43 +44,72 @@ export const UrlExtraction = z
     method: z.enum(["content", "fallback", "none"]).openapi({
       description: "`fallback`: selection kept too little, so the whole page was taken",
     }),
-    text_chars: z.number().int(),
-    ratio: z.number().openapi({ description: "Share of the page's text extracted" }),
+    text_chars: int32().openapi({ description: "Characters of extracted text" }),
+    ratio: z.number().min(0).max(1).openapi({ description: "Share of the page's text extracted" }),
   })
   .openapi("UrlExtraction");
 
 export const Url = z
   .object({
-    id: z.uuid(),
-    url: z.string(),
-    normalized_url: z.string(),
+    id: Uuid,
+    url: UrlText.openapi({ description: "As it was added" }),
+    normalized_url: z.url().max(MAX_URL_LENGTH),
     status: UrlStatusSchema,
-    title: z.string().nullable().openapi({ description: RAW_TEXT }),
-    // As the page states them: meta, Open Graph, JSON-LD.
-    description: z.string().nullable().openapi({ description: RAW_TEXT }),
-    language: z.string().nullable(),
-    published_at: z.string().nullable(),
-    site_name: z.string().nullable().openapi({ description: RAW_TEXT }),
-    extraction: UrlExtraction.nullable(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-    http_status: z.number().int().nullable(),
-    content_type: z.string().nullable(),
-    content_hash: z.string().nullable(),
-    bytes: z.number().int().nullable(),
-    chunk_count: z.number().int(),
-    fetched_at: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    title: z.string().max(TITLE_MAX).nullable().openapi({ description: RAW_TEXT }),
+    // As the page states them: meta, Open Graph, JSON-LD; null where it states nothing.
+    description: z
+      .string()
+      .max(MAX_DESCRIPTION_CHARS)
+      .nullable()
+      .openapi({ description: RAW_TEXT }),
+    language: z
+      .string()
+      .max(MAX_LANGUAGE_CHARS)
+      .regex(LANGUAGE_TAG)
+      .nullable()
+      .openapi({ description: "BCP 47 tag the page declares", example: "pt-BR" }),
+    published_at: Timestamp.nullable().openapi({
+      description: "When the page says it was published",
+    }),
+    site_name: z.string().max(MAX_SITE_NAME_CHARS).nullable().openapi({ description: RAW_TEXT }),
+    extraction: UrlExtraction.nullable().openapi({
+      description: "How the last extraction went; null before the first",
+    }),
+    error: z
+      .object({
+        code: z
+          .string()
+          .max(64)
+          .regex(/^[A-Z][A-Z0-9_]*$/),
+        message: z.string().max(URL_ERROR_MESSAGE_MAX),
+      })
+      .nullable()
+      .openapi({ description: "Why the last attempt failed; null after a successful fetch" }),
+    http_status: int32(100, 599).nullable(),
+    content_type: z.enum(PAGE_CONTENT_TYPES).nullable(),
+    content_hash: z
+      .string()
+      .max(64)
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable()
+      .openapi({ description: "SHA-256 of the stored page, hex" }),
+    bytes: Int64.nullable(),
+    chunk_count: int32(),
+    fetched_at: Timestamp.nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
   })
   .openapi("Url");
 
-export const UrlItems = z.object({ items: z.array(Url) }).openapi("UrlItems");
+export const UrlItems = z
+  .object({ items: z.array(Url).max(MAX_URLS_PER_REQUEST) })
+  .openapi("UrlItems");
 
 export const UrlListQuery = z.object({
   status: UrlStatusSchema.optional().openapi({ description: "Only urls in this state" }),
 });
 
-export const UrlIdParams = z.object({ project_id: z.uuid(), url_id: z.uuid() });
+export const UrlIdParams = z.object({ project_id: Uuid, url_id: Uuid });
 
 export type UrlCreate = z.infer<typeof UrlCreate>;
 export type Url = z.infer<typeof Url>;

@@ -1,12 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createRouter, json, jsonBody, problems } from "../app";
+import { createRouter, empty, json, jsonBody, problems } from "../app";
 import { authSettings } from "../auth/config";
 import * as authDependencies from "../auth/dependencies";
 import { AccountGone } from "../auth/exceptions";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
-import { PaginationQuery, pageSchema } from "../pagination";
+import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
 import { User, UserListQuery, UserMe, UserUpdate, UserUpdated } from "./schemas";
 import * as usersService from "./service";
 
@@ -16,43 +16,68 @@ const security = [{ bearer: [] }];
 const getMeRoute = createRoute({
   method: "get",
   path: "/me",
+  operationId: "getMe",
   tags,
   security,
   summary: "The caller, with counts",
+  description: "Your account and how many projects, urls and chunks you own.",
   middleware: [authDependencies.authenticate] as const,
-  responses: { 200: json(UserMe, "The caller"), ...problems(401) },
+  responses: { 200: json(UserMe, "The caller"), ...problems(401, 503) },
 });
 
 const updateMeRoute = createRoute({
   method: "patch",
   path: "/me",
+  operationId: "updateMe",
   tags,
   security,
-  summary: "Rename, or change password (access token only; revokes every refresh token)",
+  summary: "Rename, or change password (access token only)",
+  description: "`{name}`, or `{password, current_password}` (revokes all refresh tokens).",
   middleware: [authDependencies.requireInteractive] as const,
   request: { body: jsonBody(UserUpdate) },
-  responses: { 200: json(UserUpdated, "Updated"), ...problems(400, 401, 403, 415, 422) },
+  responses: {
+    200: json(UserUpdated, "Updated"),
+    ...problems(
+      400,
+      [401, "NOT_AUTHENTICATED", "INVALID_TOKEN", "INVALID_CREDENTIALS"],
+      authDependencies.INTERACTIVE_WRITE_403,
+      413,
+      415,
+      422,
+      503,
+    ),
+  },
 });
 
 const deleteMeRoute = createRoute({
   method: "delete",
   path: "/me",
+  operationId: "deleteMe",
   tags,
   security,
   summary: "Delete the account and everything it owns (access token only)",
+  description: "With its projects, urls, chunks, shares, keys and snapshots.",
   middleware: [authDependencies.requireInteractive] as const,
-  responses: { 204: { description: "Deleted" }, ...problems(401, 403) },
+  responses: {
+    204: empty("Deleted"),
+    ...problems(401, authDependencies.INTERACTIVE_WRITE_403, 503),
+  },
 });
 
 const listUsersRoute = createRoute({
   method: "get",
   path: "/",
+  operationId: "listUsers",
   tags,
   security,
   summary: "All users (admin)",
+  description: "Newest first; `q` matches email or name.",
   middleware: [authDependencies.requireAdmin] as const,
   request: { query: PaginationQuery.extend(UserListQuery.shape) },
-  responses: { 200: json(pageSchema(User), "Users"), ...problems(401, 403, 422) },
+  responses: {
+    200: json(pageSchema(User), "Users"),
+    ...problems(401, [403, "ADMIN_REQUIRED"], LIST_422, 503),
+  },
 });
 
 export const usersRouter = createRouter()

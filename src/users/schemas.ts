@@ -1,29 +1,33 @@
 import * as z from "zod";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../auth/constants";
+import { Int64, int32, Timestamp, Uuid } from "../schemas";
+
+export const EMAIL_MAX = 254;
+export const USER_NAME_MAX = 200;
 
 export const Email = z
   .email()
-  .max(254)
+  .max(EMAIL_MAX)
   .transform((email) => email.trim())
   .openapi({ example: "ada@example.com" });
 export const Password = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
-export const UserName = z.string().trim().min(1).max(200);
+export const UserName = z.string().trim().min(1).max(USER_NAME_MAX);
 
 export const User = z
   .object({
-    id: z.uuid(),
-    email: z.string(),
-    name: z.string().nullable(),
+    id: Uuid,
+    email: z.email().max(EMAIL_MAX),
+    name: z.string().max(USER_NAME_MAX).nullable(),
     role: z.enum(["user", "admin"]),
-    created_at: z.string(),
+    created_at: Timestamp,
   })
   .openapi("User");
 
 export const UserMe = User.extend({
   stats: z.object({
-    projects: z.number().int(),
-    urls: z.number().int(),
-    chunks: z.number().int(),
+    projects: Int64,
+    urls: Int64,
+    chunks: Int64,
   }),
 }).openapi("UserMe");
 
@@ -40,15 +44,17 @@ export const UserUpdate = z
 export const UserUpdated = User.extend({
   credentials: z
     .object({
-      refresh_tokens_revoked: z.number().int(),
-      api_keys_kept: z.number().int(),
-      access_tokens_valid_for_seconds: z.number().int(),
+      refresh_tokens_revoked: Int64,
+      api_keys_kept: Int64,
+      access_tokens_valid_for_seconds: int32(0, 86_400),
     })
     .optional()
     .openapi({ description: "After a password change: what was revoked and what survives" }),
 }).openapi("UserUpdated");
 
-export const UserListQuery = z.object({ q: z.string().max(200).optional() });
+export const UserListQuery = z.object({
+  q: z.string().max(USER_NAME_MAX).optional().openapi({ description: "Email or name contains" }),
+});
 
 export type User = z.infer<typeof User>;
 export type UserMe = z.infer<typeof UserMe>;

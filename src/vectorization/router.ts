@@ -17,9 +17,11 @@ const listModelsRoute = createRoute({
   path: "/models",
   tags,
   security,
+  operationId: "listEmbeddingModels",
   summary: "Embedding providers and models, and the active one",
+  description: "The deployment's setting picks the active model; all share one vector size.",
   middleware: [authDependencies.authenticate] as const,
-  responses: { 200: json(EmbeddingModels, "Models"), ...problems(401) },
+  responses: { 200: json(EmbeddingModels, "Models"), ...problems(401, 503) },
 });
 
 const getStatusRoute = createRoute({
@@ -27,10 +29,15 @@ const getStatusRoute = createRoute({
   path: "/{project_id}/vectorization",
   tags,
   security,
-  summary: "How many of the project's chunks are embedded with the active model (viewer+)",
+  operationId: "getVectorizationStatus",
+  summary: "Embedding progress of a project (viewer+)",
+  description: "How many of the project's chunks are embedded with the active model.",
   middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam },
-  responses: { 200: json(VectorizationStatus, "Counts"), ...problems(401, 404, 422) },
+  responses: {
+    200: json(VectorizationStatus, "Counts"),
+    ...problems(401, [404, "PROJECT_NOT_FOUND"], 422, 503),
+  },
 });
 
 const reembedRoute = createRoute({
@@ -38,12 +45,14 @@ const reembedRoute = createRoute({
   path: "/{project_id}/vectorization",
   tags,
   security,
-  summary: "Re-embed the chunks missing or stale for the active model, in the background (editor+)",
+  operationId: "reembedProject",
+  summary: "Re-embed stale chunks (editor+)",
+  description: "Embeds missing or stale chunks with the active model, in the background.",
   middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam },
   responses: {
     202: json(VectorizationStatus, "Queued; the counts as they were when queued"),
-    ...problems(401, 403, 404, 422),
+    ...problems(401, 403, [404, "PROJECT_NOT_FOUND"], 422, 503),
   },
 });
 

@@ -14,6 +14,7 @@ const client = hc<AppType>("http://linkbase.test", {
 it("GET /v1/system/info through the typed hono/client returns typed JSON", async () => {
   const response = await client.v1.system.info.$get();
   expect(response.status).toBe(200);
+  if (response.status !== 200) return;
   const info = await response.json();
   expect(info.embedding.dimensions).toBe(384);
 });
