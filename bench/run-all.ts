@@ -7,6 +7,7 @@ import type { SummaryRow } from "./lib/summary";
 
 const BENCHMARKS = [
   "bench/bundle-size.ts",
+  "bench/startup.ts",
   "bench/chunking.ts",
   "bench/extraction.ts",
   "bench/vector-search.ts",

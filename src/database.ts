@@ -1,10 +1,7 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
+import type { AsyncLocalStorage } from "node:async_hooks";
+import type { NeonQueryFunction } from "@neondatabase/serverless";
 import { createMiddleware } from "hono/factory";
 import { type Env, getConfig } from "./config";
-
-/** Neon's HTTP query function: one call, one round trip. */
-export type Database = NeonQueryFunction<false, false>;
 
 /** A composable SQL statement or fragment; values become `$n` parameters. */
 export class SQL {
@@ -62,25 +59,51 @@ interface DatabaseTiming {
 }
 
 // Every HTTP query goes through this fetch, so per-request time is measured at the one place
-// that sees all of them; the request's store is found through async context.
-const requestTiming = new AsyncLocalStorage<DatabaseTiming>();
-neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit) => {
+// that sees all of them; the request's store is found through async context. Created by the
+// first request: a static import of node:async_hooks would load it at startup.
+let requestTiming: AsyncLocalStorage<DatabaseTiming> | undefined;
+async function timedFetch(input: RequestInfo | URL, init?: RequestInit) {
   const started = performance.now();
   try {
     return await fetch(input, init);
   } finally {
-    const timing = requestTiming.getStore();
+    const timing = requestTiming?.getStore();
     if (timing) {
       timing.roundTrips += 1;
       timing.ms += performance.now() - started;
     }
   }
-};
+}
+
+/**
+ * A database of one `env`. Neon's driver is imported by the first query rather than at startup:
+ * its evaluation costs about 8 ms, which requests that never query (404s, auth failures, the
+ * OpenAPI document) need not pay.
+ */
+export class Database {
+  #query?: Promise<NeonQueryFunction<false, false>>;
+
+  constructor(
+    private readonly url: string,
+    private readonly endpoint: string | undefined,
+  ) {}
+
+  /** Neon's HTTP query function: one call, one round trip. */
+  driver(): Promise<NeonQueryFunction<false, false>> {
+    this.#query ??= import("@neondatabase/serverless").then(({ neon, neonConfig }) => {
+      neonConfig.fetchFunction = timedFetch;
+      const endpoint = this.endpoint;
+      if (endpoint) neonConfig.fetchEndpoint = () => endpoint;
+      return neon(this.url);
+    });
+    return this.#query;
+  }
+}
 
 const databases = new WeakMap<object, Database>();
 
 /**
- * Neon's HTTP driver for this `env`, pointed at the local endpoint when one is configured.
+ * The database for this `env`, pointed at the local endpoint when one is configured.
  *
  * @example
  * const rows = await selectRows<{ one: number }>(getDb(c.env), sql`select 1 as one`);
@@ -89,11 +112,7 @@ export function getDb(env: Env): Database {
   const existing = databases.get(env);
   if (existing) return existing;
   const config = getConfig(env);
-  if (config.DATABASE_HTTP_ENDPOINT) {
-    const endpoint = config.DATABASE_HTTP_ENDPOINT;
-    neonConfig.fetchEndpoint = () => endpoint;
-  }
-  const db = neon(config.DATABASE_URL);
+  const db = new Database(config.DATABASE_URL, config.DATABASE_HTTP_ENDPOINT);
   databases.set(env, db);
   return db;
 }
@@ -106,7 +125,8 @@ export function getDb(env: Env): Database {
  */
 export async function selectRows<T>(db: Database, statement: SQL): Promise<T[]> {
   const { text, params } = compile(statement);
-  return (await db.query(text, params)) as T[];
+  const query = await db.driver();
+  return (await query.query(text, params)) as T[];
 }
 
 /**
@@ -114,15 +134,21 @@ export async function selectRows<T>(db: Database, statement: SQL): Promise<T[]> 
  * commit or none do. Returns each statement's rows.
  */
 export async function transaction(db: Database, statements: SQL[]): Promise<unknown[][]> {
+  const query = await db.driver();
   const queries = statements.map((statement) => {
     const { text, params } = compile(statement);
-    return db.query(text, params);
+    return query.query(text, params);
   });
-  return (await db.transaction(queries)) as unknown[][];
+  return (await query.transaction(queries)) as unknown[][];
 }
 
 /** Reports the request's database time and round trips in `Server-Timing`. */
 export const databaseTiming = createMiddleware(async (c, next) => {
+  if (!requestTiming) {
+    const { AsyncLocalStorage } = await import("node:async_hooks");
+    // Assigned after the await, so concurrent first requests share one instance.
+    requestTiming ??= new AsyncLocalStorage<DatabaseTiming>();
+  }
   const timing: DatabaseTiming = { roundTrips: 0, ms: 0 };
   await requestTiming.run(timing, next);
   c.res.headers.append(

@@ -1,131 +1,120 @@
-import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
-import { createMiddleware } from "hono/factory";
-import { requestId } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
-import { type AppEnv, createRouter } from "./app";
-import { authRouter } from "./auth/router";
-import { cacheControl } from "./cache-control";
-import { chunksRouter } from "./chunks/router";
-import { APP_VERSION, type Env, getConfig } from "./config";
-import { databaseTiming } from "./database";
-import { API_TAGS, docsPage } from "./docs";
-import {
-  handleError,
-  MalformedJson,
-  PayloadTooLarge,
-  problemResponse,
-  RouteNotFound,
-  UnsupportedMediaType,
-} from "./exceptions";
-import { consumeQueue } from "./ingestion/consumer";
-import { refreshDueUrls } from "./ingestion/scheduler";
-import { cursorSigning } from "./pagination";
-import { projectsRouter } from "./projects/router";
-import { projectSearchRouter, sharedSearchRouter } from "./search/router";
-import { sharedRouter, sharesRouter } from "./shares/router";
-import { systemRouter } from "./system/router";
-import { urlsRouter } from "./urls/router";
-import { usersRouter } from "./users/router";
-import { projectVectorizationRouter, vectorizationRouter } from "./vectorization/router";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MergeSchemaPath } from "hono/types";
+import { getPath } from "hono/utils/url";
+import type { Mount } from "./api";
+import type { AppEnv } from "./app";
+import type { authRouter } from "./auth/router";
+import type { chunksRouter } from "./chunks/router";
+import type { Env } from "./config";
+import type { projectsRouter } from "./projects/router";
+import type { projectSearchRouter, sharedSearchRouter } from "./search/router";
+import type { sharedRouter, sharesRouter } from "./shares/router";
+import type { systemRouter } from "./system/router";
+import type { urlsRouter } from "./urls/router";
+import type { usersRouter } from "./users/router";
+import type { projectVectorizationRouter, vectorizationRouter } from "./vectorization/router";
 
-const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+// Startup evaluates this module only. Each router is loaded, with its schemas and services, by
+// the first request under its path prefix; the queue consumer and the cron by their first event;
+// the OpenAPI document by the first request for it. An isolate pays for what it serves.
 
-/** Bodies must be JSON: 415 for another type, 400 when it does not parse. */
-const jsonBodies = createMiddleware<AppEnv>(async (c, next) => {
-  const hasBody =
-    c.req.header("transfer-encoding") !== undefined ||
-    Number(c.req.header("content-length") ?? 0) > 0;
-  if (hasBody && !["GET", "HEAD"].includes(c.req.method)) {
-    if (!JSON_TYPE.test(c.req.header("content-type") ?? "")) throw new UnsupportedMediaType();
-    try {
-      // Parsed once here; validators reuse Hono's cached body.
-      await c.req.json();
-    } catch (error) {
-      if (error instanceof PayloadTooLarge) throw error;
-      throw new MalformedJson();
-    }
-  }
-  await next();
-});
-
-const limitBodies = createMiddleware<AppEnv>(async (c, next) => {
-  const maxSize = getConfig(c.env).MAX_BODY_BYTES;
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new PayloadTooLarge(maxSize);
-    },
-  })(c, next);
-});
-
-const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
-  const origins = getConfig(c.env).CORS_ORIGINS;
-  return cors({
-    origin: (origin) => (origins.includes("*") || origins.includes(origin) ? origin : null),
-    allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
-    exposeHeaders: ["X-Request-Id", "Retry-After", "Server-Timing"],
-    maxAge: 600,
-  })(c, next);
-});
-
-const app = createRouter();
-app.use(requestId({ headerName: "X-Request-Id" }));
-app.use(secureHeaders());
-app.use(
-  "/v1/*",
-  cacheControl,
-  corsFromConfig,
-  databaseTiming,
-  cursorSigning,
-  limitBodies,
-  jsonBodies,
-);
-app.onError(handleError);
-app.notFound((c) => problemResponse(c, new RouteNotFound(c.req.path)));
-
-const routes = app
-  .route("/v1/system", systemRouter)
-  .route("/v1/auth", authRouter)
-  .route("/v1/users", usersRouter)
-  .route("/v1/projects", projectsRouter)
-  .route("/v1/projects", sharesRouter)
-  .route("/v1/projects", urlsRouter)
-  .route("/v1/projects", chunksRouter)
-  .route("/v1/projects", projectSearchRouter)
-  .route("/v1/projects", projectVectorizationRouter)
-  .route("/v1/vectorization", vectorizationRouter)
-  .route("/v1/shared", sharedRouter)
-  .route("/v1/shared", sharedSearchRouter);
-
-app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-  type: "http",
-  scheme: "bearer",
-  description: "An access JWT from /v1/auth/login, or an API key (`lb_…`).",
-});
-app.doc31("/openapi.json", {
-  openapi: "3.1.0",
-  info: {
-    title: "Linkbase API",
-    version: APP_VERSION,
-    description: "Turn web pages into searchable knowledge. Errors are RFC 9457 problems.",
+/** Routers by the path prefix they are mounted at, in mount order (the OpenAPI document's). */
+const MOUNTS = {
+  "/v1/system": async () => [(await import("./system/router")).systemRouter],
+  "/v1/auth": async () => [(await import("./auth/router")).authRouter],
+  "/v1/users": async () => [(await import("./users/router")).usersRouter],
+  "/v1/projects": async () => {
+    const [projects, shares, urls, chunks, search, vectorization] = await Promise.all([
+      import("./projects/router"),
+      import("./shares/router"),
+      import("./urls/router"),
+      import("./chunks/router"),
+      import("./search/router"),
+      import("./vectorization/router"),
+    ]);
+    return [
+      projects.projectsRouter,
+      shares.sharesRouter,
+      urls.urlsRouter,
+      chunks.chunksRouter,
+      search.projectSearchRouter,
+      vectorization.projectVectorizationRouter,
+    ];
   },
-  servers: [
-    {
-      url: "/",
-      description: "The deployment serving this document (production, staging or local)",
-      "x-internal": false,
-    },
-  ],
-  tags: API_TAGS,
-});
-app.get("/docs", docsPage);
+  "/v1/vectorization": async () => [(await import("./vectorization/router")).vectorizationRouter],
+  "/v1/shared": async () => {
+    const [shares, search] = await Promise.all([
+      import("./shares/router"),
+      import("./search/router"),
+    ]);
+    return [shares.sharedRouter, search.sharedSearchRouter];
+  },
+} satisfies Record<string, () => Promise<Mount[1]>>;
+
+type Prefix = keyof typeof MOUNTS;
+const PREFIXES = Object.keys(MOUNTS) as Prefix[];
+const DOC_PATHS = new Set(["/openapi.json", "/docs"]);
+
+async function mount(prefixes: readonly Prefix[]): Promise<Mount[]> {
+  return Promise.all(prefixes.map(async (prefix) => [prefix, await MOUNTS[prefix]()] as const));
+}
+
+/** The app for a path: its prefix's routers, every router for the docs, none for a 404. */
+async function buildApp(key: Prefix | "docs" | "none") {
+  const { createApi } = await import("./api");
+  if (key === "none") return createApi([]);
+  if (key !== "docs") return createApi(await mount([key]));
+  const [{ withDocs }, mounts] = await Promise.all([import("./openapi"), mount(PREFIXES)]);
+  return withDocs(createApi(mounts));
+}
+
+const apps = new Map<string, ReturnType<typeof buildApp>>();
+
+function appFor(request: Request) {
+  // The path as Hono's router sees it (percent-decoded), so both agree on the prefix.
+  const path = getPath(request);
+  const key = DOC_PATHS.has(path)
+    ? "docs"
+    : (PREFIXES.find((prefix) => path === prefix || path.startsWith(`${prefix}/`)) ?? "none");
+  let app = apps.get(key);
+  if (!app) {
+    app = buildApp(key);
+    apps.set(key, app);
+  }
+  return app;
+}
+
+type Mounted<Prefix extends string, Router> =
+  Router extends OpenAPIHono<AppEnv, infer Schema, "/"> ? MergeSchemaPath<Schema, Prefix> : never;
 
 /** The app's type, for `hono/client`: `hc<AppType>("https://api.example")`. */
-export type AppType = typeof routes;
+export type AppType = OpenAPIHono<
+  AppEnv,
+  | Mounted<"/v1/system", typeof systemRouter>
+  | Mounted<"/v1/auth", typeof authRouter>
+  | Mounted<"/v1/users", typeof usersRouter>
+  | Mounted<"/v1/projects", typeof projectsRouter>
+  | Mounted<"/v1/projects", typeof sharesRouter>
+  | Mounted<"/v1/projects", typeof urlsRouter>
+  | Mounted<"/v1/projects", typeof chunksRouter>
+  | Mounted<"/v1/projects", typeof projectSearchRouter>
+  | Mounted<"/v1/projects", typeof projectVectorizationRouter>
+  | Mounted<"/v1/vectorization", typeof vectorizationRouter>
+  | Mounted<"/v1/shared", typeof sharedRouter>
+  | Mounted<"/v1/shared", typeof sharedSearchRouter>,
+  "/"
+>;
 
 export default {
-  fetch: app.fetch,
-  queue: consumeQueue,
-  scheduled: refreshDueUrls,
+  async fetch(request, env, ctx) {
+    return (await appFor(request)).fetch(request, env, ctx);
+  },
+  async queue(batch, env) {
+    const { consumeQueue } = await import("./ingestion/consumer");
+    await consumeQueue(batch, env);
+  },
+  async scheduled(controller, env) {
+    const { refreshDueUrls } = await import("./ingestion/scheduler");
+    await refreshDueUrls(controller, env);
+  },
 } satisfies ExportedHandler<Env>;

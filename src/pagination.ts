@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod";
 import type { AppEnv } from "./app";
@@ -6,6 +5,21 @@ import { timingSafeEqual } from "./auth/utils";
 import { getConfig } from "./config";
 import { type SQL, sql } from "./database";
 import { InvalidCursor } from "./exceptions";
+
+type NodeCrypto = typeof import("node:crypto");
+let nodeCrypto: NodeCrypto | undefined;
+
+/**
+ * node:crypto's `createHmac`, loaded at first use. A static import would be hoisted to the top
+ * of the Worker's script and load Node's crypto modules (about 30 ms) at every isolate's startup.
+ */
+function createHmac(...args: Parameters<NodeCrypto["createHmac"]>) {
+  const { process } = globalThis as unknown as {
+    process: { getBuiltinModule(id: "node:crypto"): NodeCrypto };
+  };
+  nodeCrypto ??= process.getBuiltinModule("node:crypto");
+  return nodeCrypto.createHmac(...args);
+}
 
 /** The largest `limit` a list accepts. */
 export const PAGE_SIZE_MAX = 100;
@@ -78,16 +92,17 @@ export const CreatedAtCursor = z.tuple([CursorTime, z.uuid()]);
 const encoder = new TextEncoder();
 /** Label of the cursor key, so a cursor MAC can never stand in for any other use of the secret. */
 const CURSOR_KEY_LABEL = "linkbase/pagination-cursor/v1";
-let cursorKey: { secret: string; key: Uint8Array } | null = null;
+let cursorKey: { secret: string; key?: Uint8Array } | null = null;
 
 /**
- * Derives the cursor signing key from `secret` (JWT_SECRET) once. Cursors are encoded and
+ * Sets the secret (JWT_SECRET) the cursor signing key is derived from. Cursors are encoded and
  * checked deep inside services that never see `env`, so the key is module state, set per request
  * by {@link cursorSigning}; one deployment has one secret.
  */
 export function useCursorSecret(secret: string): void {
   if (cursorKey?.secret === secret) return;
-  cursorKey = { secret, key: createHmac("sha256", secret).update(CURSOR_KEY_LABEL).digest() };
+  // Derived by the first cursor, so requests without one never load node:crypto.
+  cursorKey = { secret };
 }
 
 /** Middleware: makes the deployment's cursor key available to `encodeCursor`/`decodeCursor`. */
@@ -98,6 +113,7 @@ export const cursorSigning = createMiddleware<AppEnv>(async (c, next) => {
 
 function mac(payload: string): string {
   if (!cursorKey) throw new Error("pagination: no cursor key (cursorSigning middleware missing)");
+  cursorKey.key ??= createHmac("sha256", cursorKey.secret).update(CURSOR_KEY_LABEL).digest();
   return createHmac("sha256", cursorKey.key).update(payload).digest("base64url");
 }
 
