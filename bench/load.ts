@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { startDevServer } from "../scripts/dev-server";
+import { apiClient } from "./lib/api";
 import { recordSummary } from "./lib/summary";
 
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -32,19 +33,7 @@ const server = await startDevServer({
   vars: { FETCH_ALLOW_HOSTS: siteHost },
 });
 
-async function api<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+const api = apiClient(server.url);
 
 interface Phase {
   name: string;

@@ -15,6 +15,7 @@ const BENCHMARKS = [
   "bench/search-scale.ts",
   "bench/round-trips.ts",
   "bench/load.ts",
+  "bench/ingestion.ts",
 ];
 
 const summaryFile = join(mkdtempSync(join(tmpdir(), "linkbase-bench-")), "summary.jsonl");

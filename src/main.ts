@@ -114,7 +114,7 @@ export default {
     await consumeQueue(batch, env);
   },
   async scheduled(controller, env) {
-    const { refreshDueUrls } = await import("./ingestion/scheduler");
-    await refreshDueUrls(controller, env);
+    const { runCron } = await import("./ingestion/scheduler");
+    await runCron(controller, env);
   },
 } satisfies ExportedHandler<Env>;

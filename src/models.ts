@@ -6,3 +6,4 @@ export * from "./projects/models";
 export * from "./shares/models";
 export * from "./urls/models";
 export * from "./users/models";
+export * from "./vectorization/models";

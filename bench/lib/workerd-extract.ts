@@ -35,9 +35,34 @@ export default {
  * const w = await startExtractWorker(); const { ms } = await w.run(page, 10); await w.stop();
  */
 export async function startExtractWorker() {
+  const worker = await startBenchWorker(WORKER);
+  return {
+    async run(html: string, iterations: number): Promise<ExtractRun> {
+      const start = worker.clock();
+      const response = await worker.mf.dispatchFetch("http://bench.local/", {
+        method: "POST",
+        body: html,
+        headers: { "x-iterations": String(iterations) },
+      });
+      const body = (await response.json()) as Omit<ExtractRun, "ms">;
+      return { ms: worker.clock() - start, ...body };
+    },
+    stop: () => worker.mf.dispose(),
+  };
+}
+
+/**
+ * Bundles `source` (an ES module Worker that may import from the repo root, e.g.
+ * `./src/chunks/chunker.ts`) with esbuild and serves it with Miniflare, on no network port.
+ * `clock()` reads workerd's CPU milliseconds (wall time where /proc is missing).
+ *
+ * @example
+ * const w = await startBenchWorker(`export default { fetch: () => new Response("hi") }`);
+ */
+export async function startBenchWorker(source: string) {
   const root = fileURLToPath(new URL("../..", import.meta.url));
   const bundle = await build({
-    stdin: { contents: WORKER, resolveDir: root, loader: "js", sourcefile: "bench-worker.js" },
+    stdin: { contents: source, resolveDir: root, loader: "js", sourcefile: "bench-worker.js" },
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -53,17 +78,5 @@ export async function startExtractWorker() {
   await mf.ready;
   const pids = childPids("workerd");
   const clock = pids.length > 0 ? () => cpuMs(pids) : () => performance.now();
-  return {
-    async run(html: string, iterations: number): Promise<ExtractRun> {
-      const start = clock();
-      const response = await mf.dispatchFetch("http://bench.local/", {
-        method: "POST",
-        body: html,
-        headers: { "x-iterations": String(iterations) },
-      });
-      const body = (await response.json()) as Omit<ExtractRun, "ms">;
-      return { ms: clock() - start, ...body };
-    },
-    stop: () => mf.dispose(),
-  };
+  return { mf, clock };
 }

@@ -85,6 +85,11 @@ export async function startLocalDb(options: LocalDbOptions = {}): Promise<LocalD
       send(res, 400, JSON.stringify("query is not supported"));
     }
   });
+  // PGlite runs on this event loop, so a long statement holds every socket still; with Node's
+  // 5 s keep-alive the timers then fire together and close connections clients are reusing
+  // ("Network connection lost" under load). Idle connections are kept a minute instead.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const host = options.host ?? "127.0.0.1";
   try {
     await new Promise<void>((resolve, reject) => {

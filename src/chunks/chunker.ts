@@ -212,22 +212,21 @@ function pieces(
     pieces(text, from, to, level + 1, size, cuts);
     from = to;
   };
+  // Searched as a slice (a view, not a copy): a search of the whole text for a separator this
+  // range lacks would scan on to the text's end, once per range, which is quadratic.
+  const span = text.slice(start, end);
   if (level === 2) {
-    SENTENCE_END.lastIndex = start;
-    for (
-      let m = SENTENCE_END.exec(text);
-      m !== null && m.index < end;
-      m = SENTENCE_END.exec(text)
-    ) {
-      emit(Math.min(SENTENCE_END.lastIndex, end));
+    SENTENCE_END.lastIndex = 0;
+    for (let m = SENTENCE_END.exec(span); m !== null; m = SENTENCE_END.exec(span)) {
+      emit(start + SENTENCE_END.lastIndex);
     }
   } else {
     const separator = level === 0 ? "\n\n" : level === 1 ? "\n" : " ";
-    for (let at = text.indexOf(separator, start); at !== -1 && at < end; ) {
+    for (let at = span.indexOf(separator); at !== -1; ) {
       let next = at + separator.length;
-      while (next < end && text.charCodeAt(next) === separator.charCodeAt(0)) next++;
-      emit(next);
-      at = text.indexOf(separator, next);
+      while (next < span.length && span.charCodeAt(next) === separator.charCodeAt(0)) next++;
+      emit(start + next);
+      at = span.indexOf(separator, next);
     }
   }
   emit(end);

@@ -58,13 +58,13 @@ export async function listUrlChunks({
     db,
     sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         target as (
-          select u.id from urls u
+          select u.id, u.generation from urls u
           where u.id = ${urlId} and u.project_id = ${projectId}
             and (select role from access) is not null
         ),
         page as (
-          select c.* from chunks c
-          where c.url_id = (select id from target) and c.position > ${after}::int
+          select c.* from chunks c join target t on c.url_id = t.id and c.generation = t.generation
+          where c.position > ${after}::int
           order by c.position
           limit ${pagination.limit + 1}
         )
@@ -94,7 +94,7 @@ export async function getChunk({
     sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role)
         select a.role,
                (select ${chunkJson("c")}::jsonb || jsonb_build_object('url', ${urlRefJson("u")})
-                from chunks c join urls u on u.id = c.url_id
+                from chunks c join urls u on u.id = c.url_id and u.generation = c.generation
                 where c.id = ${chunkId} and c.project_id = ${projectId}
                   and a.role is not null) as chunk
         from access a`,

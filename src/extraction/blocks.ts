@@ -124,7 +124,11 @@ function clean(raw: string): string {
 
 function cleanCode(raw: string): string {
   const decoded = decodeEntities(raw);
-  return decoded.replace(/^\n+|\s+$/g, "");
+  // A loop and trimEnd, not /^\n+|\s+$/: that regex retries `\s+` from every position of a
+  // long whitespace run that is not at the end, which is quadratic.
+  let start = 0;
+  while (decoded.charCodeAt(start) === 10) start++;
+  return decoded.slice(start).trimEnd();
 }
 
 interface Cell {

@@ -6,7 +6,9 @@
 import type { Block } from "./blocks";
 import type { ExtractedDocument } from "./service";
 
-const HEADING = /^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+\s*)?$/;
+// Only the opening marks: the closing sequence is stripped by `headingText`, since a lazy
+// `(.*?)(?:\s+#+\s*)?$` backtracks quadratically over a long run of spaces.
+const HEADING = /^ {0,3}(#{1,6})\s/;
 const FENCE = /^ {0,3}(```+|~~~+)/;
 const LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+/;
 const TABLE_ROW = /^\s*\|/;
@@ -75,7 +77,7 @@ function markdownBlocks(text: string): Block[] {
       for (i++; i < lines.length && !(lines[i] ?? "").trimStart().startsWith(marker); i++) {
         code.push(lines[i] ?? "");
       }
-      const body = code.join("\n").replace(/\s+$/, "");
+      const body = code.join("\n").trimEnd();
       if (body !== "") blocks.push({ kind: "code", text: body });
       continue;
     }
@@ -83,7 +85,7 @@ function markdownBlocks(text: string): Block[] {
     if (heading) {
       flush();
       const level = (heading[1] ?? "#").length;
-      const title = (heading[2] ?? "").trim();
+      const title = headingText(line.slice(heading[0].length));
       if (title !== "") blocks.push({ kind: "heading", level, text: title });
       continue;
     }
@@ -105,4 +107,15 @@ function markdownBlocks(text: string): Block[] {
   }
   flush();
   return blocks;
+}
+
+/** An ATX heading's text: trimmed, without its optional closing `#` sequence. */
+function headingText(rest: string): string {
+  const text = rest.trim();
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 35 /* # */) end--;
+  if (end === 0) return "";
+  // Closing #s count only after whitespace ("# C#" keeps its "#").
+  if (end < text.length && /\s/.test(text.charAt(end - 1))) return text.slice(0, end).trim();
+  return text;
 }

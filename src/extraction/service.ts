@@ -67,6 +67,14 @@ export async function extractHtml(
   return { ...metadata, blocks, text, extraction };
 }
 
+/**
+ * True for HTMLRewriter refusing a page whose parse would pass its memory limit (markup nested
+ * tens of thousands deep, a tag never closed): trying again cannot help.
+ */
+export function isParserLimit(error: unknown): boolean {
+  return error instanceof Error && error.message.includes("memory limit has been exceeded");
+}
+
 /** Main-content selection, then the same without listings, then the whole page. */
 function pick(scan: Scan): { blocks: ScannedBlock[]; method: ExtractionMethod; ratio: number } {
   const pageChars = charsOf(scan.blocks);

@@ -10,6 +10,7 @@ import * as vectorizationService from "../vectorization/service";
 import { MAX_HOST_BACKOFF_SECONDS } from "./host-slots";
 import { enqueueIngest, QueueMessage } from "./messages";
 import { type IngestDeps, ingestUrl } from "./pipeline";
+import * as snapshots from "./snapshots";
 import { markFailure } from "./store";
 
 /**
@@ -38,6 +39,7 @@ async function handle(message: Message<unknown>, env: Env, config: Config): Prom
     if (body.kind === "ingest") await ingest(message, body.urlId, env, config);
     else if (body.kind === "delete-prefix") {
       await awsService.getS3(env).deletePrefix(body.prefix);
+      if (body.deletionId) await snapshots.completeDeletion(getDb(env), body.deletionId);
       message.ack();
     } else {
       await vectorizationService.reembedProject({
@@ -60,8 +62,8 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
     db,
     s3: awsService.getS3(env),
     embedder: vectorizationService.getEmbedder(env, config),
-    queue: env.INGEST_QUEUE,
     fetch: fetchSettings(config),
+    maxChunks: config.MAX_CHUNKS_PER_URL,
   };
   const final = message.attempts > config.INGEST_MAX_RETRIES;
   let failure: {
@@ -96,6 +98,9 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
   }
 }
 
+// How the Neon driver reports the proxy's 413 (`Server error (HTTP status 413): …`).
+const REQUEST_TOO_LARGE = /\(HTTP status 413\)/;
+
 /** Our own dependencies failing: retryable, except an embedder that says trying again won't help. */
 function classify(error: unknown) {
   if (error instanceof EmbeddingFailed) {
@@ -105,6 +110,12 @@ function classify(error: unknown) {
       status: null,
       retryable: error.retryable,
     };
+  }
+  if (error instanceof Error && REQUEST_TOO_LARGE.test(error.message)) {
+    // Neon refuses requests over 10 MiB; the same page would be refused again.
+    log("error", "database request too large", { error: describe(error) });
+    const message = "the page could not be stored: a write exceeded the database's size limit";
+    return { code: UrlErrorCode.CONTENT_TOO_LARGE, message, status: null, retryable: false };
   }
   if (error instanceof S3Error) {
     return {

@@ -3,11 +3,16 @@ import * as z from "zod";
 /**
  * The messages on INGEST_QUEUE. One queue and one consumer (`consumer.ts`) serve them all:
  * `ingest` (fetch and index one url), `delete-prefix` (remove stored snapshots, produced by url,
- * project and user deletion) and `reembed` (produced by POST …/vectorization).
+ * project and user deletion; `deletionId` names its outbox row) and `reembed` (produced by
+ * POST …/vectorization).
  */
 export const QueueMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("ingest"), urlId: z.uuid() }),
-  z.object({ kind: z.literal("delete-prefix"), prefix: z.string().min(1) }),
+  z.object({
+    kind: z.literal("delete-prefix"),
+    prefix: z.string().min(1),
+    deletionId: z.uuid().optional(),
+  }),
   z.object({ kind: z.literal("reembed"), projectId: z.uuid() }),
 ]);
 

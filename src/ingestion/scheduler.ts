@@ -1,12 +1,14 @@
-import type { Env } from "../config";
+import { type Config, type Env, getConfig } from "../config";
 import { type Database, getDb, selectRows, sql } from "../database";
-import { REFRESH_BATCH_LIMIT, STUCK_AFTER_MINUTES } from "../urls/constants";
+import { REFRESH_BATCH_LIMIT } from "../urls/constants";
 import { enqueueIngest } from "./messages";
+import * as snapshots from "./snapshots";
+import { reapStalledUrls } from "./store";
 
 /**
  * Flips the urls due for a refresh to `queued` and returns their ids, in one statement: `ready`
  * and `failed` urls last fetched (or, never fetched, last touched) longer ago than their
- * project's `refresh_interval_hours`, plus urls stuck mid-ingest whose message was lost.
+ * project's `refresh_interval_hours`. A refresh is a new round: its attempts count from zero.
  * `skip locked` lets two overlapping runs share the work instead of doubling it.
  *
  * @example
@@ -17,16 +19,14 @@ export async function claimDueUrls(db: Database, limit = REFRESH_BATCH_LIMIT): P
     db,
     sql`with due as (
           select u.id from urls u join projects p on p.id = u.project_id
-          where (u.status in ('ready', 'failed') and p.refresh_interval_hours is not null
-                 and coalesce(u.fetched_at, u.updated_at)
-                     < now() - make_interval(hours => p.refresh_interval_hours))
-             or (u.status in ('queued', 'fetching', 'processing')
-                 and u.updated_at < now() - make_interval(mins => ${STUCK_AFTER_MINUTES}::int))
+          where u.status in ('ready', 'failed') and p.refresh_interval_hours is not null
+            and coalesce(u.fetched_at, u.updated_at)
+                < now() - make_interval(hours => p.refresh_interval_hours)
           order by coalesce(u.fetched_at, u.updated_at)
           limit ${limit}
           for update of u skip locked
         )
-        update urls u set status = 'queued', updated_at = now()
+        update urls u set status = 'queued', attempts = 0, updated_at = now()
         from due where u.id = due.id
         returning u.id`,
   );
@@ -34,12 +34,36 @@ export async function claimDueUrls(db: Database, limit = REFRESH_BATCH_LIMIT): P
 }
 
 /**
- * The Worker's `scheduled` handler: re-enqueues the urls due for a refresh.
+ * The Worker's `scheduled` handler, three independent jobs (one statement each, run at once):
+ * re-enqueue urls due for a refresh, re-queue or time out urls whose ingest stalled, and re-send
+ * snapshot deletions whose message may have been lost. One failing does not stop the others.
  *
  * @example
- * export default { fetch: app.fetch, scheduled: refreshDueUrls } satisfies ExportedHandler<Env>;
+ * export default { fetch: app.fetch, scheduled: runCron } satisfies ExportedHandler<Env>;
  */
-export async function refreshDueUrls(_controller: ScheduledController, env: Env): Promise<void> {
-  const ids = await claimDueUrls(getDb(env));
-  await enqueueIngest(env.INGEST_QUEUE, ids);
+export async function runCron(_controller: ScheduledController, env: Env): Promise<void> {
+  const db = getDb(env);
+  const config = getConfig(env);
+  const queue = env.INGEST_QUEUE;
+  const jobs = await Promise.allSettled([
+    claimDueUrls(db).then((ids) => enqueueIngest(queue, ids)),
+    reapStalledUrls(db, stallSettings(config)).then((ids) => enqueueIngest(queue, ids)),
+    snapshots
+      .claimDueDeletions(db, REFRESH_BATCH_LIMIT)
+      .then((due) => snapshots.sendDeletions(queue, due)),
+  ]);
+  const failed = jobs.filter((job) => job.status === "rejected");
+  if (failed.length > 0)
+    throw new AggregateError(
+      failed.map((job) => job.reason),
+      "cron failed",
+    );
+}
+
+function stallSettings(config: Config) {
+  return {
+    stuckAfterSeconds: config.INGEST_STUCK_AFTER_SECONDS,
+    maxRequeues: config.INGEST_STUCK_MAX_REQUEUES,
+    limit: REFRESH_BATCH_LIMIT,
+  };
 }

@@ -1,9 +1,11 @@
-import { type Database, selectRows, sql, transaction } from "../database";
-import { URL_ERROR_MESSAGE_MAX } from "../urls/constants";
+import { type Database, type SQL, selectRows, sql, transaction } from "../database";
+import { URL_ERROR_MESSAGE_MAX, UrlErrorCode } from "../urls/constants";
 
 /**
- * The ingest pipeline's SQL: each step is one statement (or one transaction batch), so a page
- * costs three round trips whatever its size.
+ * The ingest pipeline's SQL. A page is written as a new chunk generation beside the current one,
+ * in batches that each stay far below Neon's 10 MiB request limit, then switched to in one small
+ * statement; readers filter on the url's generation (`chunksService.currentChunk`), so they see
+ * the old version or the new one, never a mix.
  */
 
 export interface IngestTarget {
@@ -14,47 +16,62 @@ export interface IngestTarget {
   snapshotKey: string | null;
   chunkSize: number;
   chunkOverlap: number;
+  /** When this attempt began (database clock). */
+  startedAt: string;
 }
 
-/** Marks the url `fetching` and loads what the fetch needs; null when the url is gone. */
+/** Marks the url `fetching`, counts the attempt, and loads what the fetch needs; null when gone. */
 export async function startFetch(db: Database, urlId: string): Promise<IngestTarget | null> {
   const [row] = await selectRows<{ target: IngestTarget }>(
     db,
-    sql`update urls u set status = 'fetching', updated_at = now()
+    sql`update urls u set status = 'fetching', attempts = u.attempts + 1, updated_at = now()
         from projects p
         where u.id = ${urlId} and p.id = u.project_id
         returning json_build_object('projectId', u.project_id, 'url', u.normalized_url,
           'etag', u.etag, 'lastModified', u.last_modified, 'snapshotKey', u.snapshot_key,
-          'chunkSize', p.chunk_size, 'chunkOverlap', p.chunk_overlap) as target`,
+          'chunkSize', p.chunk_size, 'chunkOverlap', p.chunk_overlap,
+          'startedAt', api_time(now())) as target`,
   );
   return row?.target ?? null;
 }
 
+export interface Staging {
+  /** The fresh generation this attempt writes its chunks under. */
+  generation: number;
+  /**
+   * Content hashes among those asked about that already have an embedding under the model, in
+   * any generation of the url (the current one, or one a failed attempt staged): their vectors
+   * are copied inside the database, never recomputed nor sent back and forth.
+   */
+  embedded: Set<string>;
+}
+
 /**
- * Marks the url `processing` and returns the stored embeddings (pgvector text) of its chunks
- * whose content hash is among `hashes` and whose model is `model`: those need no new embedding.
- * Null when the url is gone.
+ * Marks the url `processing` and opens a new generation for it. Null when the url is gone.
+ *
+ * @example
+ * const staging = await startProcessing(db, urlId, hashes, "local-hash-384-v1");
  */
 export async function startProcessing(
   db: Database,
   urlId: string,
   hashes: string[],
   model: string,
-): Promise<Map<string, string> | null> {
-  const [row] = await selectRows<{ alive: boolean; reusable: Record<string, string> | null }>(
+): Promise<Staging | null> {
+  const [row] = await selectRows<{ alive: boolean; generation: string; embedded: string[] | null }>(
     db,
     sql`with marked as (
           update urls set status = 'processing', updated_at = now() where id = ${urlId} returning id
         )
         select exists(select 1 from marked) as alive,
-               (select json_object_agg(c.content_hash, c.embedding::text) from chunks c
+               nextval('chunk_generations')::text as generation,
+               (select json_agg(distinct c.content_hash) from chunks c
                 where c.url_id = ${urlId} and c.embedding_model = ${model}
                   and c.embedding is not null
-                  and c.content_hash in (select value from json_array_elements_text(${JSON.stringify(hashes)}::json)))
-                 as reusable`,
+                  and c.content_hash = any(string_to_array(${hashes.join(",")}, ','))) as embedded`,
   );
   if (!row?.alive) return null;
-  return new Map(Object.entries(row.reusable ?? {}));
+  return { generation: Number(row.generation), embedded: new Set(row.embedded ?? []) };
 }
 
 export interface ChunkRow {
@@ -63,10 +80,52 @@ export interface ChunkRow {
   heading_path: string[];
   token_count: number;
   content_hash: string;
-  /** pgvector text, e.g. `[0.1,0.2,…]`. */
-  embedding: string;
+  /** pgvector text (`[0.1,0.2,…]`), or null to copy the url's stored vector of the same hash. */
+  embedding: string | null;
 }
 
+/**
+ * Writes one batch of a staged generation (invisible to readers until {@link switchGeneration})
+ * and records progress, so the cron does not take a long page for a stalled one. Returns false
+ * when the url was deleted meanwhile. A redelivered batch adds nothing twice.
+ */
+export async function writeChunkBatch(
+  db: Database,
+  urlId: string,
+  generation: number,
+  model: string,
+  rows: ChunkRow[],
+): Promise<boolean> {
+  const [row] = await selectRows<{ alive: boolean }>(
+    db,
+    sql`with touched as (
+          update urls set updated_at = now() where id = ${urlId} returning id, project_id
+        ),
+        written as (
+          insert into chunks (url_id, project_id, generation, position, text, heading_path,
+                              token_count, content_hash, embedding, embedding_model)
+          select t.id, t.project_id, ${generation}, x.position, x.text, x.heading_path,
+                 x.token_count, x.content_hash,
+                 coalesce(x.embedding::vector,
+                          (select o.embedding from chunks o
+                           where o.url_id = t.id and o.content_hash = x.content_hash
+                             and o.embedding_model = ${model} and o.embedding is not null
+                           limit 1)),
+                 ${model}
+          from json_to_recordset(${JSON.stringify(rows)}::json) as x(position int, text text,
+                 heading_path text[], token_count int, content_hash text, embedding text)
+          cross join touched t
+          on conflict (url_id, generation, position) do nothing
+        )
+        select exists(select 1 from touched) as alive`,
+  );
+  return row?.alive ?? false;
+}
+
+/**
+ * What the pipeline learned about the page, set on the url when its chunks go live. To record
+ * more about a page, add a field here and its column in {@link pageColumns}.
+ */
 export interface PageResult {
   title: string | null;
   description: string | null;
@@ -84,68 +143,144 @@ export interface PageResult {
   snapshotKey: string;
 }
 
+function pageColumns(page: PageResult): SQL {
+  return sql`title = ${page.title}, description = ${page.description},
+    language = ${page.language}, published_at = ${page.publishedAt}::timestamptz,
+    site_name = ${page.siteName}, extraction = ${JSON.stringify(page.extraction)}::jsonb,
+    http_status = ${page.httpStatus},
+    content_type = ${page.contentType}, content_hash = ${page.contentHash}, bytes = ${page.bytes},
+    etag = ${page.etag}, last_modified = ${page.lastModified}, snapshot_key = ${page.snapshotKey}`;
+}
+
+/** The columns of a successful ingest: ready, error cleared, stall count reset. */
+const succeeded = sql`status = 'ready', fetched_at = now(), error_code = null,
+  error_message = null, error_at = null, stalls = 0, updated_at = now()`;
+
+export type SwitchResult = "ready" | "gone" | "superseded" | "incomplete";
+
 /**
- * Replaces the url's chunks and marks it `ready`, in one transaction batch: readers see the old
- * chunks or the new ones, never a mix, and a redelivered message replaces rather than adds.
- * Returns false when the url was deleted meanwhile (nothing is written then).
+ * Makes a staged generation the url's current one and marks it `ready`, in one small statement,
+ * then removes every other generation. The switch happens only if all `count` chunks of the
+ * generation are there with a vector. They are not when a twin delivery of the url switched
+ * after this attempt began and removed them (`superseded`: the url is fresh already), or when
+ * a twin gave up on the url meanwhile (`incomplete`: the caller retries, reusing every vector).
  */
-export async function writeChunks(
+export async function switchGeneration(
   db: Database,
   urlId: string,
-  model: string,
-  chunks: ChunkRow[],
+  staged: { generation: number; count: number; startedAt: string },
   page: PageResult,
-): Promise<boolean> {
-  const [, , , updated] = await transaction(db, [
-    // Two deliveries of one url writing at once queue up here instead of colliding on
-    // (url_id, position); each statement after it sees what the other committed.
-    sql`select pg_advisory_xact_lock(hashtextextended(${urlId}::text, 0))`,
-    sql`delete from chunks where url_id = ${urlId}`,
-    sql`insert into chunks (url_id, project_id, position, text, heading_path, token_count,
-                            content_hash, embedding, embedding_model)
-        select u.id, u.project_id, x.position, x.text, x.heading_path, x.token_count,
-               x.content_hash, x.embedding::vector, ${model}
-        from json_to_recordset(${JSON.stringify(chunks)}::json) as x(position int, text text,
-               heading_path text[], token_count int, content_hash text, embedding text)
-        join urls u on u.id = ${urlId}`,
-    sql`update urls set status = 'ready', title = ${page.title}, description = ${page.description},
-          language = ${page.language}, published_at = ${page.publishedAt}::timestamptz,
-          site_name = ${page.siteName}, extraction = ${JSON.stringify(page.extraction)}::jsonb,
-          http_status = ${page.httpStatus},
-          content_type = ${page.contentType}, content_hash = ${page.contentHash},
-          bytes = ${page.bytes}, etag = ${page.etag}, last_modified = ${page.lastModified},
-          snapshot_key = ${page.snapshotKey}, chunk_count = ${chunks.length},
-          fetched_at = now(), error_code = null, error_message = null, updated_at = now()
-        where id = ${urlId} returning id`,
-  ]);
-  return (updated?.length ?? 0) > 0;
+): Promise<SwitchResult> {
+  const { generation, count, startedAt } = staged;
+  const [row] = await selectRows<{ alive: boolean; switched: boolean; fresh: boolean }>(
+    db,
+    sql`with staged as (
+          select count(*) filter (where embedding is not null) as n from chunks
+          where url_id = ${urlId} and generation = ${generation}
+        ),
+        switched as (
+          update urls set generation = ${generation}, chunk_count = ${count}, ${pageColumns(page)},
+                          ${succeeded}
+          where id = ${urlId} and (select n from staged) = ${count}
+          returning id
+        )
+        select exists(select 1 from urls where id = ${urlId}) as alive,
+               exists(select 1 from switched) as switched,
+               exists(select 1 from urls where id = ${urlId} and status = 'ready'
+                        and error_code is null and fetched_at >= ${startedAt}::timestamptz) as fresh`,
+  );
+  if (!row?.alive) return "gone";
+  if (!row.switched) return row.fresh ? "superseded" : "incomplete";
+  await removeStaleGenerations(db, urlId);
+  return "ready";
 }
 
-/** The page did not change since the last fetch (HTTP 304): the stored chunks stand. */
-export async function markNotModified(db: Database, urlId: string): Promise<void> {
-  await selectRows(
-    db,
-    sql`update urls set status = 'ready', fetched_at = now(), error_code = null,
-          error_message = null, updated_at = now()
-        where id = ${urlId}`,
-  );
+/** Deletes the url's chunks of every generation but the current one. */
+async function removeStaleGenerations(db: Database, urlId: string): Promise<void> {
+  await selectRows(db, staleChunksDeletion(sql`select ${urlId}::uuid`));
+}
+
+/** Deletes the non-current chunks of the urls `ids` (a query of url ids) selects. */
+function staleChunksDeletion(ids: SQL): SQL {
+  return sql`delete from chunks c using urls u
+    where u.id in (${ids}) and c.url_id = u.id and c.generation <> u.generation`;
 }
 
 /**
- * Records a failure: `final` marks the url `failed`; otherwise it goes back to `queued` with the
- * error kept as the reason of the retry to come. Chunks of an earlier success stay searchable.
+ * The page did not change since the last fetch (HTTP 304): the stored chunks stand, and what a
+ * dead attempt staged goes.
+ */
+export async function markNotModified(db: Database, urlId: string): Promise<void> {
+  await transaction(db, [
+    sql`update urls set ${succeeded} where id = ${urlId}`,
+    staleChunksDeletion(sql`select ${urlId}::uuid`),
+  ]);
+}
+
+/**
+ * The status a url ends in when its ingest gives up: `ready` (its previous version still served,
+ * the error in `last_error`) when it was ever indexed, else `failed`.
+ */
+const finalStatus = sql`case when fetched_at is not null then 'ready' else 'failed' end`;
+
+/**
+ * Records a failure. `final`: the url ends `failed`, or stays `ready` with its previous chunks
+ * when it had been indexed before; chunks staged by its attempts are removed. Otherwise it goes
+ * back to `queued` with the error as `last_error` until the retry. One transaction batch.
  */
 export async function markFailure(
   db: Database,
   urlId: string,
   failure: { code: string; message: string; status?: number | null; final: boolean },
 ): Promise<void> {
-  const status = failure.final ? "failed" : "queued";
-  await selectRows(
+  const status = failure.final ? finalStatus : sql`'queued'`;
+  const update = sql`update urls set status = ${status}, error_code = ${failure.code},
+      error_message = ${failure.message.slice(0, URL_ERROR_MESSAGE_MAX)}, error_at = now(),
+      http_status = coalesce(${failure.status ?? null}::int, http_status), updated_at = now()
+    where id = ${urlId}`;
+  if (!failure.final) await selectRows(db, update);
+  else await transaction(db, [update, staleChunksDeletion(sql`select ${urlId}::uuid`)]);
+}
+
+const STALLED_MESSAGE =
+  "indexing stopped without finishing (a time or memory limit may have ended it)";
+
+/**
+ * Re-queues urls whose ingest stalled: `queued`, `fetching` or `processing` with no progress for
+ * `stuckAfterSeconds` (a lost message, a consumer killed mid-write). Each is re-queued at most
+ * `maxRequeues` times, then given up with INGEST_TIMEOUT (ending `failed`, or `ready` on its
+ * previous version) and its staged chunks removed. One statement; returns the re-queued ids.
+ */
+export async function reapStalledUrls(
+  db: Database,
+  {
+    stuckAfterSeconds,
+    maxRequeues,
+    limit,
+  }: { stuckAfterSeconds: number; maxRequeues: number; limit: number },
+): Promise<string[]> {
+  const rows = await selectRows<{ id: string }>(
     db,
-    sql`update urls set status = ${status}, error_code = ${failure.code},
-          error_message = ${failure.message.slice(0, URL_ERROR_MESSAGE_MAX)},
-          http_status = coalesce(${failure.status ?? null}::int, http_status), updated_at = now()
-        where id = ${urlId}`,
+    sql`with stalled as (
+          select u.id, u.stalls < ${maxRequeues}::int as again from urls u
+          where u.status in ('queued', 'fetching', 'processing')
+            and u.updated_at < now() - make_interval(secs => ${stuckAfterSeconds}::int)
+          order by u.updated_at
+          limit ${limit}
+          for update of u skip locked
+        ),
+        moved as (
+          update urls u set
+            status = case when s.again then 'queued' else ${finalStatus} end,
+            stalls = u.stalls + 1,
+            error_code = ${UrlErrorCode.INGEST_TIMEOUT},
+            error_message = ${STALLED_MESSAGE},
+            error_at = now(), updated_at = now()
+          from stalled s where u.id = s.id
+          returning u.id, s.again
+        ),
+        cleaned as (${staleChunksDeletion(sql`select id from moved where not again`)})
+        select id from moved where again`,
   );
+  return rows.map((row) => row.id);
 }

@@ -130,12 +130,11 @@ export const projectsRouter = createRouter()
   })
   .openapi(deleteProjectRoute, async (c) => {
     const projectId = c.req.valid("param").project_id;
-    await projectsService.deleteProject({
+    const deletions = await projectsService.deleteProject({
       db: getDb(c.env),
       userId: c.get("caller").userId,
       projectId,
     });
-    // Snapshots go through the queue so S3 trouble is retried there, not failed here.
-    await snapshots.enqueuePrefixDeletion(c.env.INGEST_QUEUE, [snapshots.projectPrefix(projectId)]);
+    await snapshots.sendDeletions(c.env.INGEST_QUEUE, deletions);
     return c.body(null, 204);
   });

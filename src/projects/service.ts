@@ -1,6 +1,8 @@
 import { AccountGone } from "../auth/exceptions";
+import { currentChunk } from "../chunks/current";
 import { type Database, type SQL, selectRows, sql } from "../database";
 import { ValidationFailed } from "../exceptions";
+import * as snapshots from "../ingestion/snapshots";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import {
   CHUNK_SIZE_DEFAULT,
@@ -100,7 +102,8 @@ export function projectJson(alias: string, roleExpr: SQL, { publicView = false }
     'counts', (select json_build_object('urls', count(*),
         'urls_ready', count(*) filter (where pu.status = 'ready'),
         'urls_failed', count(*) filter (where pu.status = 'failed'),
-        'chunks', (select count(*) from chunks pc where pc.project_id = ${a}.id))
+        'chunks', (select count(*) from chunks pc
+                 where pc.project_id = ${a}.id and ${currentChunk("pc")}))
       from urls pu where pu.project_id = ${a}.id),
     'created_at', api_time(${a}.created_at), 'updated_at', api_time(${a}.updated_at))`;
 }
@@ -318,7 +321,10 @@ export async function updateProject({
   return row.project;
 }
 
-/** Deletes a project (owner only); urls, chunks, shares and links go with it by cascade. */
+/**
+ * Deletes a project (owner only); urls, chunks, shares and links go with it by cascade, and the
+ * deletion of its snapshots is scheduled in the same statement (returned for sending).
+ */
 export async function deleteProject({
   db,
   userId,
@@ -327,16 +333,25 @@ export async function deleteProject({
   db: Database;
   userId: string;
   projectId: string;
-}): Promise<void> {
-  const [row] = await selectRows<{ role: ProjectRole | null; deleted: boolean }>(
+}): Promise<snapshots.Deletion[]> {
+  const [row] = await selectRows<{
+    role: ProjectRole | null;
+    deleted: boolean;
+    deletions: snapshots.Deletion[];
+  }>(
     db,
     sql`with access as (select ${callerRole(projectId, userId)} as role),
         gone as (
           delete from projects where id = ${projectId} and (select role from access) = 'owner'
           returning id
+        ),
+        scheduled as (
+          ${snapshots.scheduleDeletions(sql`select ${snapshots.projectPrefixSql(sql`id`)} from gone`)}
         )
-        select (select role from access) as role, exists(select 1 from gone) as deleted`,
+        select (select role from access) as role, exists(select 1 from gone) as deleted,
+               ${snapshots.deletionsJson("scheduled")} as deletions`,
   );
   requireRole(row?.role, "owner");
   if (!row?.deleted) throw new ProjectNotFound();
+  return row.deletions;
 }

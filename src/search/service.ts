@@ -3,6 +3,7 @@
  * authorizes the caller (a project role, or a public link's token), so a search is one round trip.
  */
 import * as authUtils from "../auth/utils";
+import { currentChunk } from "../chunks/current";
 import * as chunksService from "../chunks/service";
 import type { Config, Env } from "../config";
 import { type Database, type SQL, selectRows, sql, transaction } from "../database";
@@ -177,6 +178,7 @@ function bm25(query: string, urlScope: SQL, limit: number): SQL {
           as scored
       from chunks c
       where c.project_id = (select project_id from access) and c.tsv @@ (select any_term from terms)
+        and ${currentChunk("c")}
     ),
     hits as materialized (
       select m.id, m.token_count, m.scored, t.lexeme, array_length(t.positions, 1) as tf
@@ -189,8 +191,8 @@ function bm25(query: string, urlScope: SQL, limit: number): SQL {
         join unnest(to_tsvector('english', ${terms}::text)) q using (lexeme)
     ),
     corpus as materialized (
-      select count(*)::float8 as n, greatest(avg(token_count), 1)::float8 as avgdl
-      from chunks where project_id = (select project_id from access)
+      select count(*)::float8 as n, greatest(avg(c.token_count), 1)::float8 as avgdl
+      from chunks c where c.project_id = (select project_id from access) and ${currentChunk("c")}
     ),
     keyword as (
       select h.id, sum(
@@ -247,7 +249,7 @@ export function searchStatement({
       select c.id, (1 - (c.embedding <=> ${vector}::vector))::float8 as score
       from chunks c
       where c.project_id = (select project_id from access) and ${urlScope}
-        and c.embedding_model = ${model}
+        and c.embedding_model = ${model} and ${currentChunk("c")}
       order by c.embedding <=> ${vector}::vector
       limit ${limit}
     )`;

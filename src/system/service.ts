@@ -1,4 +1,5 @@
 import type { S3Client } from "../aws/client";
+import { currentChunk } from "../chunks/current";
 import { type Database, selectRows, sql } from "../database";
 import { HEALTH_CHECK_TIMEOUT_MS } from "./constants";
 import type { Health, Stats } from "./schemas";
@@ -56,7 +57,7 @@ export async function getStats({ db }: { db: Database }): Promise<Stats> {
         'processing', count(*) filter (where status = 'processing'),
         'ready', count(*) filter (where status = 'ready'),
         'failed', count(*) filter (where status = 'failed')) from urls),
-      'chunks', (select count(*) from chunks),
+      'chunks', (select count(*) from chunks c where ${currentChunk("c")}),
       'storage_bytes', (select coalesce(sum(bytes), 0) from urls)
     ) as stats`,
   );

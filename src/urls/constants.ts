@@ -62,6 +62,13 @@ export const UrlErrorCode = {
   STORAGE_FAILED: "STORAGE_FAILED",
   /** Anything else that kept ingestion from finishing after every retry. */
   INGEST_FAILED: "INGEST_FAILED",
+  /**
+   * The page yields more chunks than MAX_CHUNKS_PER_URL, or a write of it was refused as too
+   * large: trying again would not help, so the url fails after one attempt.
+   */
+  CONTENT_TOO_LARGE: "CONTENT_TOO_LARGE",
+  /** The ingest stalled (its consumer was killed) more often than INGEST_STUCK_MAX_REQUEUES. */
+  INGEST_TIMEOUT: "INGEST_TIMEOUT",
   /** The page was fetched but holds no extractable text (even the whole-page fallback is empty). */
   NO_CONTENT: "NO_CONTENT",
 } as const;
@@ -77,12 +84,6 @@ export const MAX_REDIRECTS = 5;
 
 /** Urls the cron re-enqueues per run; the rest wait for the next run. */
 export const REFRESH_BATCH_LIMIT = 1000;
-
-/**
- * A url left `queued`, `fetching` or `processing` this long lost its message (a failed enqueue,
- * a crashed consumer); the cron sends it again.
- */
-export const STUCK_AFTER_MINUTES = 30;
 
 /** Lifecycle of a url: queued → fetching → processing → ready | failed. */
 export const URL_STATUSES = ["queued", "fetching", "processing", "ready", "failed"] as const;

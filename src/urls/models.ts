@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   check,
   index,
   integer,
@@ -35,6 +36,14 @@ export const urls = pgTable(
     extraction: jsonb("extraction"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
+    /** When `error_code` was recorded: the last error, shown as `last_error` while retrying. */
+    errorAt: timestamp("error_at", { withTimezone: true }),
+    /** Deliveries started since the url was last queued by a user or the refresh cron. */
+    attempts: integer("attempts").notNull().default(0),
+    /** Times the cron re-queued the url after it stalled mid-ingest (see INGEST_STUCK_*). */
+    stalls: integer("stalls").notNull().default(0),
+    /** The chunk generation readers see; a new version is staged beside it, then switched to. */
+    generation: bigint("generation", { mode: "number" }).notNull().default(0),
     httpStatus: integer("http_status"),
     contentType: text("content_type"),
     contentHash: text("content_hash"),

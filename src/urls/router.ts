@@ -179,16 +179,13 @@ export const urlsRouter = createRouter()
   })
   .openapi(deleteUrlRoute, async (c) => {
     const { project_id: projectId, url_id: urlId } = c.req.valid("param");
-    await urlsService.deleteUrl({
+    const deletions = await urlsService.deleteUrl({
       db: getDb(c.env),
       userId: c.get("caller").userId,
       projectId,
       urlId,
     });
-    // Snapshots go through the queue so S3 trouble is retried there, not failed here.
-    await snapshots.enqueuePrefixDeletion(c.env.INGEST_QUEUE, [
-      snapshots.urlPrefix(projectId, urlId),
-    ]);
+    await snapshots.sendDeletions(c.env.INGEST_QUEUE, deletions);
     return c.body(null, 204);
   })
   .openapi(snapshotRoute, async (c) => {

@@ -48,6 +48,14 @@ export const UrlExtraction = z
     ratio: z.number().min(0).max(1).openapi({ description: "Share of the page's text extracted" }),
   })
   .openapi("UrlExtraction");
+/** A failure's code and message, as `error` and `last_error` show it. */
+const UrlError = z.object({
+  code: z
+    .string()
+    .max(64)
+    .regex(/^[A-Z][A-Z0-9_]*$/),
+  message: z.string().max(URL_ERROR_MESSAGE_MAX),
+});
 
 export const Url = z
   .object({
@@ -75,16 +83,17 @@ export const Url = z
     extraction: UrlExtraction.nullable().openapi({
       description: "How the last extraction went; null before the first",
     }),
-    error: z
-      .object({
-        code: z
-          .string()
-          .max(64)
-          .regex(/^[A-Z][A-Z0-9_]*$/),
-        message: z.string().max(URL_ERROR_MESSAGE_MAX),
-      })
-      .nullable()
-      .openapi({ description: "Why the last attempt failed; null after a successful fetch" }),
+    error: UrlError.nullable().openapi({
+      description: "Why the url failed; set only when `status` is `failed`",
+    }),
+    attempts: int32().openapi({
+      description:
+        "Ingest attempts started since the url was last queued (by adding, refresh or the cron)",
+    }),
+    last_error: UrlError.extend({ at: Timestamp }).nullable().openapi({
+      description:
+        "The latest failure: while `queued` it is the reason of the retry to come; on a `ready` url it is a refresh that failed while the previous version stays searchable. Cleared when the url is indexed again.",
+    }),
     http_status: int32(100, 599).nullable(),
     content_type: z.enum(PAGE_CONTENT_TYPES).nullable(),
     content_hash: z

@@ -1,5 +1,6 @@
 import { type Database, type SQL, selectRows, sql } from "../database";
 import type { FieldError } from "../exceptions";
+import * as snapshots from "../ingestion/snapshots";
 import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
 import * as projectsService from "../projects/service";
@@ -27,8 +28,12 @@ export function urlJson(alias: string): SQL {
     'title', ${a}.title, 'description', ${a}.description, 'language', ${a}.language,
     'published_at', api_time(${a}.published_at), 'site_name', ${a}.site_name,
     'extraction', ${a}.extraction,
-    'error', case when ${a}.error_code is null then null
+    'error', case when ${a}.status <> 'failed' or ${a}.error_code is null then null
              else json_build_object('code', ${a}.error_code, 'message', coalesce(${a}.error_message, '')) end,
+    'attempts', ${a}.attempts,
+    'last_error', case when ${a}.error_code is null then null
+             else json_build_object('code', ${a}.error_code, 'message', coalesce(${a}.error_message, ''),
+                                    'at', api_time(coalesce(${a}.error_at, ${a}.updated_at))) end,
     'http_status', ${a}.http_status, 'content_type', ${a}.content_type,
     'content_hash', ${a}.content_hash, 'bytes', ${a}.bytes, 'chunk_count', ${a}.chunk_count,
     'fetched_at', api_time(${a}.fetched_at), 'created_at', api_time(${a}.created_at),
@@ -161,7 +166,8 @@ export async function getUrl({ db, userId, projectId, urlId }: UrlCall & { urlId
 }
 
 /**
- * Puts a url back in the queue (editor+): status `queued`, last error cleared. A url already
+ * Puts a url back in the queue (editor+): status `queued`, a new round of attempts; the last
+ * error stays in `last_error` until the url is indexed again. A url already
  * `queued` or `fetching` is left as it is and the refresh joins that fetch (`requeued: false`,
  * nothing to enqueue): refreshes in a row cannot turn into a burst of fetches of one page.
  * Concurrent refreshes meet on the row lock; the re-checked status lets one through.
@@ -181,8 +187,7 @@ export async function refreshUrl({
             and (select role from access) in ${projectsService.rolesAtLeast("editor")}
         ),
         updated as (
-          update urls set status = 'queued', error_code = null, error_message = null,
-                          updated_at = now()
+          update urls set status = 'queued', attempts = 0, stalls = 0, updated_at = now()
           where id = (select id from target) and status not in ('queued', 'fetching')
           returning *
         )
@@ -196,20 +201,36 @@ export async function refreshUrl({
   return { url: row.url, requeued: row.requeued };
 }
 
-/** Deletes a url and (by cascade) its chunks (editor+); snapshots are the caller's to queue. */
-export async function deleteUrl({ db, userId, projectId, urlId }: UrlCall & { urlId: string }) {
-  const [row] = await selectRows<{ role: ProjectRole | null; deleted: boolean }>(
+/**
+ * Deletes a url and (by cascade) its chunks (editor+), and schedules its snapshots' deletion in
+ * the same statement; returns that deletion for the caller to send.
+ */
+export async function deleteUrl({
+  db,
+  userId,
+  projectId,
+  urlId,
+}: UrlCall & { urlId: string }): Promise<snapshots.Deletion[]> {
+  const prefix = snapshots.urlPrefix(projectId, urlId);
+  const [row] = await selectRows<{
+    role: ProjectRole | null;
+    deleted: boolean;
+    deletions: snapshots.Deletion[];
+  }>(
     db,
     sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role),
         gone as (
           delete from urls where id = ${urlId} and project_id = ${projectId}
             and (select role from access) in ${projectsService.rolesAtLeast("editor")}
           returning id
-        )
-        select (select role from access) as role, exists(select 1 from gone) as deleted`,
+        ),
+        scheduled as (${snapshots.scheduleDeletions(sql`select ${prefix}::text from gone`)})
+        select (select role from access) as role, exists(select 1 from gone) as deleted,
+               ${snapshots.deletionsJson("scheduled")} as deletions`,
   );
   projectsService.requireRole(row?.role, "editor");
   if (!row?.deleted) throw new UrlNotFound();
+  return row.deletions;
 }
 
 /** The storage key of a url's current raw snapshot (viewer+); 404 before the first fetch. */

@@ -104,15 +104,12 @@ export const usersRouter = createRouter()
     return c.json(user, 200);
   })
   .openapi(deleteMeRoute, async (c) => {
-    const projectIds = await usersService.deleteUser({
+    const deletions = await usersService.deleteUser({
       db: getDb(c.env),
       userId: c.get("caller").userId,
     });
-    if (!projectIds) throw new AccountGone();
-    await snapshots.enqueuePrefixDeletion(
-      c.env.INGEST_QUEUE,
-      projectIds.map(snapshots.projectPrefix),
-    );
+    if (!deletions) throw new AccountGone();
+    await snapshots.sendDeletions(c.env.INGEST_QUEUE, deletions);
     return c.body(null, 204);
   })
   .openapi(listUsersRoute, async (c) => {

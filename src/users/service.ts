@@ -1,6 +1,8 @@
 import { AccountGone, InvalidCredentials } from "../auth/exceptions";
 import * as authUtils from "../auth/utils";
+import { currentChunk } from "../chunks/current";
 import { type Database, type SQL, selectRows, sql } from "../database";
+import * as snapshots from "../ingestion/snapshots";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
 import type { User, UserMe, UserUpdated } from "./schemas";
 
@@ -43,7 +45,8 @@ export async function getMe({
         select ${userJson("u")}::jsonb || jsonb_build_object('stats', jsonb_build_object(
           'projects', (select count(*) from reachable),
           'urls', (select count(*) from urls where project_id in (select id from reachable)),
-          'chunks', (select count(*) from chunks where project_id in (select id from reachable))
+          'chunks', (select count(*) from chunks c
+                     where c.project_id in (select id from reachable) and ${currentChunk("c")})
         )) as me
         from users u where u.id = ${userId}`,
   );
@@ -124,22 +127,28 @@ export async function changePassword({
   };
 }
 
-/** Deletes the account (cascading to everything it owns); returns its owned project ids. */
+/**
+ * Deletes the account (cascading to everything it owns) and schedules the deletion of its
+ * projects' snapshots in the same statement; null when the account is gone.
+ */
 export async function deleteUser({
   db,
   userId,
 }: {
   db: Database;
   userId: string;
-}): Promise<string[] | null> {
-  const [row] = await selectRows<{ deleted: boolean; project_ids: string[] }>(
+}): Promise<snapshots.Deletion[] | null> {
+  const [row] = await selectRows<{ deleted: boolean; deletions: snapshots.Deletion[] }>(
     db,
     sql`with owned as (select id from projects where owner_id = ${userId}),
-        gone as (delete from users where id = ${userId} returning id)
+        gone as (delete from users where id = ${userId} returning id),
+        scheduled as (${snapshots.scheduleDeletions(
+          sql`select ${snapshots.projectPrefixSql(sql`id`)} from owned where exists(select 1 from gone)`,
+        )})
         select exists(select 1 from gone) as deleted,
-               coalesce((select json_agg(id) from owned), '[]'::json) as project_ids`,
+               ${snapshots.deletionsJson("scheduled")} as deletions`,
   );
-  return row?.deleted ? row.project_ids : null;
+  return row?.deleted ? row.deletions : null;
 }
 
 /** Admin listing, newest first, `q` matching email or name. */

@@ -51,7 +51,10 @@ const reembedRoute = createRoute({
   middleware: projectsDependencies.projectMember,
   request: { params: ProjectIdParam },
   responses: {
-    202: json(VectorizationStatus, "Queued; the counts as they were when queued"),
+    202: json(
+      VectorizationStatus,
+      "Queued, or joined the re-embedding already running; the counts as they were",
+    ),
     ...problems(401, 403, [404, "PROJECT_NOT_FOUND"], 422, 503),
   },
 });
@@ -74,21 +77,16 @@ export const projectVectorizationRouter = createRouter()
       config: getConfig(c.env),
       userId: c.get("caller").userId,
       projectId: c.req.valid("param").project_id,
-      needed: "viewer",
     });
     return c.json(status, 200);
   })
   .openapi(reembedRoute, async (c) => {
-    const projectId = c.req.valid("param").project_id;
-    const status = await vectorizationService.vectorizationStatus({
+    const status = await vectorizationService.startReembed({
       db: getDb(c.env),
       config: getConfig(c.env),
+      queue: c.env.INGEST_QUEUE,
       userId: c.get("caller").userId,
-      projectId,
-      needed: "editor",
+      projectId: c.req.valid("param").project_id,
     });
-    if (status.chunks_stale > 0) {
-      await vectorizationService.enqueueReembed(c.env.INGEST_QUEUE, projectId);
-    }
     return c.json(status, 202);
   });

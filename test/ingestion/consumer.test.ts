@@ -1,48 +1,14 @@
-import { env } from "cloudflare:workers";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Env } from "../../src/config";
+import { afterEach, describe, expect, it } from "vitest";
 import { sql } from "../../src/database";
-import { consumeQueue } from "../../src/ingestion/consumer";
 import { LOCAL_MODEL } from "../../src/vectorization/embedders-local";
-import { query, seedProject } from "../projects/fixtures";
+import { query } from "../projects/fixtures";
 import { setFault } from "../support/api";
-import { createUser } from "../support/factories";
-import { site } from "./helpers";
+import { deliver, message, seedUrl as seedUrlAt, site } from "./helpers";
 
-/**
- * The queue handler called directly with hand-made messages, so acks, retries and attempts are
- * observable. Urls are inserted in SQL, so Miniflare's own queue never sees them.
- */
-function message(body: unknown, attempts = 1) {
-  return {
-    id: crypto.randomUUID(),
-    timestamp: new Date(),
-    body,
-    attempts,
-    ack: vi.fn(),
-    retry: vi.fn(),
-  };
-}
+// The queue handler is called directly with hand-made messages (helpers' `message`), on urls
+// inserted in SQL, so Miniflare's own queue never sees them.
 
-async function deliver(...messages: ReturnType<typeof message>[]) {
-  const batch = {
-    queue: "linkbase-ingest",
-    messages,
-    ackAll: vi.fn(),
-    retryAll: vi.fn(),
-  } as unknown as MessageBatch<unknown>;
-  await consumeQueue(batch, env as unknown as Env);
-}
-
-async function seedUrl(path: string) {
-  const owner = await createUser();
-  const { projectId } = await seedProject(owner.id);
-  const [row] = await query<{ id: string }>(
-    sql`insert into urls (project_id, url, normalized_url)
-        values (${projectId}, ${site(path)}, ${site(path)}) returning id`,
-  );
-  return { projectId, urlId: row?.id ?? "" };
-}
+const seedUrl = (path: string) => seedUrlAt(site(path));
 
 const urlRow = async (urlId: string) =>
   (

@@ -1,7 +1,12 @@
-import { exports } from "cloudflare:workers";
-import { expect, inject } from "vitest";
+import { env, exports } from "cloudflare:workers";
+import { expect, inject, vi } from "vitest";
+import type { Env } from "../../src/config";
+import { sql } from "../../src/database";
+import { consumeQueue } from "../../src/ingestion/consumer";
 import type { Url } from "../../src/urls/schemas";
+import { query, seedProject } from "../projects/fixtures";
 import { call, expectStatus } from "../support/api";
+import { createUser } from "../support/factories";
 
 /** A url on the local test site (test/setup/test-site.ts). */
 export function site(path: string): string {
@@ -75,4 +80,57 @@ export async function setPage(name: string, html: string): Promise<string> {
 /** How often the test site served `path`, and the If-None-Match values it was sent. */
 export async function hits(path: string): Promise<{ count: number; ifNoneMatch: string[] }> {
   return (await fetch(site(`/_hits${path}`))).json();
+}
+
+/**
+ * A hand-made queue message for calling the consumer directly, so acks, retries and attempts
+ * are observable.
+ */
+export function message(body: unknown, attempts = 1) {
+  return {
+    id: crypto.randomUUID(),
+    timestamp: new Date(),
+    body,
+    attempts,
+    ack: vi.fn(),
+    retry: vi.fn(),
+  };
+}
+
+/** Runs the queue consumer on `messages` as one batch, with the test env. */
+export function deliver(...messages: ReturnType<typeof message>[]) {
+  return deliverWith(env as unknown as Env, ...messages);
+}
+
+/** {@link deliver} with another env (a setting changed, a binding replaced). */
+export async function deliverWith(withEnv: Env, ...messages: ReturnType<typeof message>[]) {
+  const batch = {
+    queue: "linkbase-ingest",
+    messages,
+    ackAll: vi.fn(),
+    retryAll: vi.fn(),
+  } as unknown as MessageBatch<unknown>;
+  await consumeQueue(batch, withEnv);
+}
+
+/**
+ * A url inserted in SQL in a fresh project, so Miniflare's own queue never sees it: the test
+ * delivers its messages.
+ */
+export async function seedUrl(pageUrl: string) {
+  const owner = await createUser();
+  const { projectId } = await seedProject(owner.id);
+  const [row] = await query<{ id: string }>(
+    sql`insert into urls (project_id, url, normalized_url)
+        values (${projectId}, ${pageUrl}, ${pageUrl}) returning id`,
+  );
+  return { token: owner.accessToken, projectId, urlId: row?.id ?? "" };
+}
+
+/** GET …/urls/{id}, asserting 200. */
+export async function getUrl(token: string, projectId: string, urlId: string): Promise<Url> {
+  return expectStatus<Url>(
+    await call("GET", `/v1/projects/${projectId}/urls/${urlId}`, { token }),
+    200,
+  );
 }

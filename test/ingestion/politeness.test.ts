@@ -154,7 +154,12 @@ describe("fetch amplification", () => {
         }),
         200,
       );
-      expect(failed).toMatchObject({ http_status: 429, error: { code: "FETCH_HTTP_ERROR" } });
+      // Waiting for its retry: the 429 is the last error, not (yet) the url's error.
+      expect(failed).toMatchObject({
+        http_status: 429,
+        error: null,
+        last_error: { code: "FETCH_HTTP_ERROR" },
+      });
 
       // Another page of the same host waits out the pause (its message comes back after it).
       const [other] = await addUrls(owner.accessToken, projectId, [pageUrl]);

@@ -20,7 +20,13 @@ describe("DELETE /v1/projects/{project_id}", () => {
     expect(result.status).toBe(204);
     expect(roundTrips).toBe(1);
     expect(sendBatch).toHaveBeenCalledWith([
-      { body: { kind: "delete-prefix", prefix: `projects/${projectId}/` } },
+      {
+        body: {
+          kind: "delete-prefix",
+          prefix: `projects/${projectId}/`,
+          deletionId: expect.any(String),
+        },
+      },
     ]);
     const [left] = await query<Record<string, number>>(
       sql`select (select count(*)::int from projects where id = ${projectId}) as projects,

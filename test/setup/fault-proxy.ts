@@ -1,8 +1,15 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { plainErrorBody } from "../../scripts/local-db/errors";
 
-/** How a proxied dependency misbehaves. */
-export type Fault = "none" | "down" | "slow";
+/**
+ * How a proxied dependency misbehaves. `small`: requests over {@link SMALL_REQUEST_LIMIT} get
+ * the 413 Neon answers past its 10 MiB limit, so a test can hit the limit with a small page.
+ */
+export type Fault = "none" | "down" | "slow" | "small";
+export const FAULTS: readonly Fault[] = ["none", "down", "slow", "small"];
+
+export const SMALL_REQUEST_LIMIT = 64 * 1024;
 
 export interface FaultProxy {
   url: string;
@@ -25,7 +32,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    const forward = () => {
+    const forward = (buffered?: Buffer) => {
       const proxied = request(
         {
           host: upstream.hostname,
@@ -40,8 +47,23 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         },
       );
       proxied.on("error", () => res.destroy());
-      req.pipe(proxied);
+      if (buffered) proxied.end(buffered);
+      else req.pipe(proxied);
     };
+    if (fault === "small") {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        if (body.length > SMALL_REQUEST_LIMIT) {
+          const message = `request is too large (max is ${SMALL_REQUEST_LIMIT} bytes)`;
+          res
+            .writeHead(413, { "content-type": "application/json" })
+            .end(JSON.stringify(plainErrorBody(message)));
+        } else forward(body);
+      });
+      return;
+    }
     if (fault === "slow") setTimeout(forward, SLOW_MS).unref();
     else forward();
   });

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../../scripts/local-stack";
-import { type Fault, type FaultProxy, startFaultProxy } from "./fault-proxy";
+import { FAULTS, type Fault, type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { startTestSite, TEST_FETCH_MAX_BYTES, TEST_FETCH_TIMEOUT_MS } from "./test-site";
 
 declare module "vitest" {
@@ -37,7 +37,7 @@ export default async function setup(project: TestProject) {
       return;
     }
     const proxy = resource === "fault" && name ? proxies[name] : undefined;
-    if (req.method === "POST" && proxy && ["none", "down", "slow"].includes(fault ?? "")) {
+    if (req.method === "POST" && proxy && FAULTS.includes(fault as Fault)) {
       proxy.setFault(fault as Fault);
       res.end("{}");
       return;

@@ -5,7 +5,8 @@ import type { AddressInfo } from "node:net";
 /**
  * A small web site on 127.0.0.1 for the ingestion tests: boilerplate-heavy articles, a Latin-1
  * page, redirects (a 3-hop chain and hops to private addresses), a page over the size limit, a
- * slow page, a 404, a PDF, an ETag page that answers 304, 100 generated pages, and pages whose
+ * slow page, a 404, a PDF, an ETag page that answers 304, 100 generated pages, text-heavy pages
+ * of any size (`/big/{bytes}`), and pages whose
  * HTML a test sets with `PUT /_pages/{name}` (served at `/pages/{name}` with an ETag).
  * `GET /_hits/{path}` tells how often a path was requested and with which validators;
  * `GET /_log?prefix=/pages/x` lists when each request under a prefix started and ended (ms), for
@@ -65,6 +66,29 @@ const generated = (n: number) =>
     `<h1>Generated page ${n}</h1><p>This is generated page number ${n}, marker gen${n}marker.</p>
 <h2>Details of ${n}</h2><p>Every generated page has distinct text: ${"lorem ".repeat(n % 7)}${n * 37}.</p>`,
   );
+
+/**
+ * A text-heavy documentation page of about `bytes` bytes: sections of distinct sentences, each
+ * section's first paragraph naming it (`section17marker`), so a test can search for any part.
+ * Pages of different `seed`s share no paragraph.
+ */
+export function bigPage(bytes: number, seed = 0): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let section = 0; size < bytes; section++) {
+    let body = `<h2>Section ${section}</h2><p>This is section${section}marker of the reference.</p>`;
+    for (let p = 0; p < 8; p++) {
+      const words: string[] = [];
+      for (let w = 0; w < 60; w++) {
+        words.push(`term${(seed * 7919 + section * 131 + p * 17 + w * 7) % 5003}`);
+      }
+      body += `<p>Paragraph ${p} of section ${section}: ${words.join(" ")}.</p>`;
+    }
+    parts.push(body);
+    size += body.length;
+  }
+  return layout(`Reference ${seed}`, `<h1>Reference ${seed}</h1>${parts.join("\n")}`);
+}
 
 interface Hit {
   count: number;
@@ -163,6 +187,8 @@ export async function startTestSite(): Promise<TestSite> {
     if (path === "/etag")
       return conditional(req, res, layout("Etag", "<h1>Etag</h1><p>Stable content.</p>"));
     if (generator) return html(generated(Number(generator[1])));
+    const big = /^\/big\/(\d+)$/.exec(path);
+    if (big) return html(bigPage(Number(big[1])));
     const stored = named?.[1] ? pages.get(named[1]) : undefined;
     if (stored !== undefined) return conditional(req, res, stored);
     return send("text/html", "<h1>Not found</h1>", 404);

@@ -79,10 +79,13 @@ export async function countRoundTrips<T>(
   return { result, roundTrips: (await databaseRequests()) - before };
 }
 
-/** Takes a dependency down (connections reset), makes it slow, or restores it. */
+/**
+ * Takes a dependency down (connections reset), makes it slow, makes it refuse requests over
+ * 64 KiB with 413 (`small`, the database's size limit brought within reach), or restores it.
+ */
 export async function setFault(
   dependency: "database" | "storage",
-  fault: "none" | "down" | "slow",
+  fault: "none" | "down" | "slow" | "small",
 ) {
   const response = await fetch(`${inject("controlUrl")}/fault/${dependency}/${fault}`, {
     method: "POST",

@@ -240,7 +240,13 @@ describe("GET, refresh, DELETE and snapshot of /v1/projects/{project_id}/urls", 
     expect(result.status).toBe(204);
     expect(roundTrips).toBe(1);
     expect(sendBatch).toHaveBeenCalledWith([
-      { body: { kind: "delete-prefix", prefix: `projects/${projectId}/urls/${item?.id}/` } },
+      {
+        body: {
+          kind: "delete-prefix",
+          prefix: `projects/${projectId}/urls/${item?.id}/`,
+          deletionId: expect.any(String),
+        },
+      },
     ]);
     const [left] = await query<{ urls: number; chunks: number }>(
       sql`select (select count(*)::int from urls where id = ${item?.id}) as urls,
