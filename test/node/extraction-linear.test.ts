@@ -4,7 +4,7 @@
  * unclosed quotes and tags, nested lists, repeated cards. Runs in Node (the HTMLRewriter pass
  * before them is lol-html's streaming parser, linear by construction), timing 1× and 16× the
  * input against a linear baseline: a linear pass keeps its ratio to the baseline, a quadratic
- * one grows it 16×; the bound is 4×. (Random pages from the generator are checked for
+ * one grows it 16×; the bound is 6× (4× flaked at 4.2 with the workers tests running beside it). (Random pages from the generator are checked for
  * exceptions in workerd; timed here, their few-millisecond runs were noise-bound on a shared
  * machine.)
  */
@@ -14,7 +14,7 @@ import { selectContent, wholePage } from "../../src/extraction/select";
 
 const SCALE = 16;
 /** A linear pass grows like the baseline (1×); a quadratic one SCALE× faster than it. */
-const MAX_RELATIVE_GROWTH = 4;
+const MAX_RELATIVE_GROWTH = 6;
 const RUNS = 5;
 
 function timeMs(run: () => void): number {
