@@ -12,6 +12,7 @@ export interface ExtractRun {
   ms: number;
   text: string;
   title: string | null;
+  extraction: { method: string; textChars: number; ratio: number } | null;
 }
 
 // Kept as a string so the Node type-check never sees HTMLRewriter; esbuild resolves the import.
@@ -23,7 +24,7 @@ export default {
     const html = await request.text();
     let doc = null;
     for (let i = 0; i < iterations; i++) doc = await extractHtml(html);
-    return Response.json(doc === null ? { text: "", title: null } : { text: doc.text, title: doc.title });
+    return Response.json(doc === null ? { text: "", title: null, extraction: null } : { text: doc.text, title: doc.title, extraction: doc.extraction });
   },
 };`;
 
@@ -43,7 +44,7 @@ export async function startExtractWorker() {
         body: html,
         headers: { "x-iterations": String(iterations) },
       });
-      const body = (await response.json()) as { text: string; title: string | null };
+      const body = (await response.json()) as Omit<ExtractRun, "ms">;
       return { ms: worker.clock() - start, ...body };
     },
     stop: () => worker.mf.dispose(),

@@ -1,17 +1,20 @@
 /**
  * The linear half of extraction: one regex-driven pass over HTML that HTMLRewriter has already
  * cleaned, turning tags into block boundaries and text into whitespace-collapsed, entity-decoded
- * blocks. Pure: runs anywhere.
+ * blocks, and recording the tree of container elements (div, section, article…) each block sits
+ * in, which main-content selection (`select.ts`) scores. Pure: runs anywhere.
  */
 import { decodeEntities } from "./entities";
-
-/** Sentinel tag that the rewriter wraps around `<main>`, `<article>` and `[role=main]` regions. */
-export const REGION_TAG = "x-lb-region";
 
 export interface Block {
   kind: "heading" | "paragraph" | "list" | "table" | "code";
   /** Heading level, 1 for `<h1>` … 6 for `<h6>`; only on headings. */
   level?: number;
+  /**
+   * Markdown-like text: lists as `- item` lines (nested ones indented), tables as `| a | b |`
+   * rows, code fenced with backticks, images as `![alt]`. Headings hold their plain text; the
+   * chunker turns them into each chunk's heading path.
+   */
   text: string;
 }
 
@@ -19,8 +22,23 @@ export interface Block {
 export interface ScannedBlock extends Block {
   /** Characters of link text in the block, for link density. */
   linkChars: number;
-  /** Index of the outermost main/article region holding the block, or -1. */
-  region: number;
+  /** Index into {@link Scan.nodes} of the innermost container holding the block. */
+  node: number;
+  /** Headings that are links (teaser headlines) in the block, or in a list's items. */
+  linkedHeadings: number;
+}
+
+/** A container element: block-level elements that group other blocks. */
+export interface ContainerNode {
+  /** Index of the enclosing container, -1 for the root. Always lower than the node's own. */
+  parent: number;
+  tag: string;
+}
+
+export interface Scan {
+  blocks: ScannedBlock[];
+  /** Containers in document order (pre-order), so every parent precedes its children. */
+  nodes: ContainerNode[];
 }
 
 enum Tag {
@@ -34,13 +52,14 @@ enum Tag {
   Cell = 7,
   Pre = 8,
   Anchor = 9,
-  Region = 10,
   Br = 11,
+  Image = 12,
 }
 
 const TAGS = new Map<string, Tag>([
   ["a", Tag.Anchor],
   ["br", Tag.Br],
+  ["img", Tag.Image],
   ["ul", Tag.List],
   ["ol", Tag.List],
   ["dl", Tag.List],
@@ -54,11 +73,12 @@ const TAGS = new Map<string, Tag>([
   ["pre", Tag.Pre],
   ["listing", Tag.Pre],
   ["xmp", Tag.Pre],
-  [REGION_TAG, Tag.Region],
 ]);
 for (let l = 1; l <= 6; l++) TAGS.set(`h${l}`, Tag.Heading);
-for (const name of [
-  "p",
+for (const name of ["p", "hr", "figcaption", "address", "summary"]) TAGS.set(name, Tag.Break);
+
+/** Block elements that also become nodes of the container tree. */
+const CONTAINERS = new Set([
   "div",
   "section",
   "article",
@@ -67,25 +87,35 @@ for (const name of [
   "footer",
   "blockquote",
   "figure",
-  "figcaption",
-  "hr",
-  "address",
   "details",
-  "summary",
   "center",
   "body",
   "html",
-]) {
-  TAGS.set(name, Tag.Break);
-}
+  "ul",
+  "ol",
+  "dl",
+  "table",
+  "td",
+  "th",
+]);
+for (const name of CONTAINERS) if (!TAGS.has(name)) TAGS.set(name, Tag.Break);
+
+/** Indentation of nested list items; deeper levels share the last, so output stays linear. */
+const INDENTS = ["", "  ", "    ", "      ", "        "];
+
+/** How far up the open containers a closing tag looks for its opener; bounds stray closers. */
+const MAX_CLOSE_SEARCH = 64;
 
 // Comments, doctype/CDATA, or a tag; quoted attribute values may hold ">" (JSON in data-*
-// attributes does), so quotes are honoured, in the unrolled form that backtracks least.
+// attributes does), so quotes are honoured, in the unrolled form that backtracks least. A quote
+// that never closes counts as a plain character and a tag cut off by the end of input ends
+// there: otherwise every later "<" would rescan to the end, quadratic in the page size.
 const TOKEN =
-  /<!--[\s\S]*?(?:-->|$)|<![^>]*>?|<(\/?)([a-zA-Z][\w:-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/g;
+  /<!--[\s\S]*?(?:-->|$)|<![^>]*>?|<(\/?)([a-zA-Z][\w:-]*)[^>"']*(?:(?:"[^"]*"|'[^']*'|["'])[^>"']*)*(?:>|$)/g;
 // Only whitespace that needs changing: runs of two or more, or one that is not a plain space.
 // Matching every single space (as `\s+` would) rebuilds the whole string for nothing.
 const SPACES = /\s{2,}|[^\S ]/g;
+const ALT = /\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
 
 function clean(raw: string): string {
   const trimmed = decodeEntities(raw).trim();
@@ -101,35 +131,52 @@ function cleanCode(raw: string): string {
   return decoded.slice(start).trimEnd();
 }
 
+interface Cell {
+  text: string;
+  node: number;
+  header: boolean;
+}
+
 /**
- * Scans cleaned HTML into blocks in document order.
+ * Scans cleaned HTML into blocks in document order, and the containers they sit in.
  *
  * @example
- * scanBlocks("<h1>Hi</h1><p>a &amp; b</p>");
+ * scanBlocks("<h1>Hi</h1><p>a &amp; b</p>").blocks;
  * // [{ kind: "heading", level: 1, text: "Hi", … }, { kind: "paragraph", text: "a & b", … }]
  */
-export function scanBlocks(html: string): ScannedBlock[] {
+export function scanBlocks(html: string): Scan {
   const blocks: ScannedBlock[] = [];
+  const nodes: ContainerNode[] = [{ parent: -1, tag: "#root" }];
+  /** Open containers: node indices, innermost last. */
+  const open: number[] = [0];
   let parts: string[] = [];
   let linkChars = 0;
   let anchorDepth = 0;
+  // A link wrapping paragraphs or headings is a clickable card, not a link inside the text.
+  let blockAnchor = false;
   let heading = 0;
+  let headingNode = 0;
   let preDepth = 0;
   let listDepth = 0;
+  let listNode = 0;
   let items: string[] = [];
+  let itemDepth = 0;
   let listLinkChars = 0;
+  let listLinkedHeadings = 0;
   let tableDepth = 0;
-  let rows: string[][] = [];
-  let row: string[] = [];
+  let tableNode = 0;
+  let rows: Cell[][] = [];
+  let row: Cell[] = [];
+  let cellHeader = false;
   let tableLinkChars = 0;
   let layoutTable = false;
-  let regionDepth = 0;
-  let regionCount = 0;
-  let region = -1;
 
-  const push = (kind: Block["kind"], text: string, links: number, level?: number) => {
+  const current = () => open[open.length - 1] ?? 0;
+  /** A headline that is mostly a link (or sits inside one) names another page: a teaser's. */
+  const isLinked = (text: string) => anchorDepth > 0 || linkChars > text.length / 2;
+  const push = (kind: Block["kind"], text: string, links: number, node: number, level?: number) => {
     if (text === "") return;
-    const block: ScannedBlock = { kind, text, linkChars: links, region };
+    const block: ScannedBlock = { kind, text, linkChars: links, node, linkedHeadings: 0 };
     if (level !== undefined) block.level = level;
     blocks.push(block);
   };
@@ -139,26 +186,67 @@ export function scanBlocks(html: string): ScannedBlock[] {
     const raw = parts.length === 1 ? (parts[0] as string) : parts.join("");
     parts = [];
     if (preDepth > 0) {
-      push("code", cleanCode(raw), 0);
+      const code = cleanCode(raw);
+      if (code !== "") push("code", `\`\`\`\n${code}\n\`\`\``, 0, current());
       linkChars = 0;
       return;
     }
     const text = clean(raw);
     if (text === "") return;
     if (tableDepth > 0) {
-      row.push(text);
+      row.push({ text, node: current(), header: cellHeader });
       tableLinkChars += linkChars;
     } else if (listDepth > 0) {
-      items.push(text);
+      items.push(`${INDENTS[Math.min(itemDepth, INDENTS.length) - 1] ?? ""}- ${text}`);
       listLinkChars += linkChars;
-    } else if (heading > 0) push("heading", text, linkChars, heading);
-    else push("paragraph", text, linkChars);
+      if (heading > 0 && isLinked(text)) listLinkedHeadings++;
+    } else if (heading > 0) {
+      push("heading", text, linkChars, headingNode, heading);
+      const block = blocks[blocks.length - 1];
+      if (block && isLinked(text)) block.linkedHeadings = 1;
+    } else push("paragraph", text, linkChars, current());
     linkChars = 0;
   };
   const endRow = () => {
     flush();
     if (row.length > 0) rows.push(row);
     row = [];
+  };
+  const endTable = () => {
+    if (layoutTable) {
+      for (const r of rows) for (const cell of r) push("paragraph", cell.text, 0, cell.node);
+    } else if (rows.length > 0) {
+      const lines = rows.map((r) => `| ${r.map((c) => c.text).join(" | ")} |`);
+      const first = rows[0] ?? [];
+      if (first.every((c) => c.header)) {
+        lines.splice(1, 0, `|${" --- |".repeat(first.length)}`);
+      }
+      push("table", lines.join("\n"), tableLinkChars, tableNode);
+    }
+    rows = [];
+    tableLinkChars = 0;
+    layoutTable = false;
+  };
+  const endList = () => {
+    push("list", items.join("\n"), listLinkChars, listNode);
+    const block = blocks[blocks.length - 1];
+    if (block && items.length > 0) block.linkedHeadings = listLinkedHeadings;
+    items = [];
+    listLinkChars = 0;
+    listLinkedHeadings = 0;
+  };
+  const openContainer = (name: string) => {
+    nodes.push({ parent: current(), tag: name });
+    open.push(nodes.length - 1);
+  };
+  const closeContainer = (name: string) => {
+    const stop = Math.max(1, open.length - MAX_CLOSE_SEARCH);
+    for (let i = open.length - 1; i >= stop; i--) {
+      if (nodes[open[i] ?? 0]?.tag === name) {
+        open.length = i;
+        return;
+      }
+    }
   };
 
   TOKEN.lastIndex = 0;
@@ -167,7 +255,7 @@ export function scanBlocks(html: string): ScannedBlock[] {
     if (m.index > at) {
       const text = html.slice(at, m.index);
       parts.push(text);
-      if (anchorDepth > 0) linkChars += text.length;
+      if (anchorDepth > 0 && !blockAnchor) linkChars += text.length;
     }
     at = TOKEN.lastIndex;
     const rawName = m[2];
@@ -175,12 +263,21 @@ export function scanBlocks(html: string): ScannedBlock[] {
     const closing = m[1] === "/";
     const name = rawName.toLowerCase();
     const tag = TAGS.get(name) ?? Tag.Inline;
+    if (tag === Tag.Inline) continue;
+    if (anchorDepth > 0 && tag !== Tag.Anchor && tag !== Tag.Image && tag !== Tag.Br) {
+      blockAnchor = true;
+    }
     switch (tag) {
-      case Tag.Inline:
-        break;
       case Tag.Anchor:
         anchorDepth = closing ? Math.max(0, anchorDepth - 1) : anchorDepth + 1;
+        if (anchorDepth === 0) blockAnchor = false;
         break;
+      case Tag.Image: {
+        const alt = closing ? null : ALT.exec(m[0]);
+        const text = alt ? clean(alt[1] ?? alt[2] ?? alt[3] ?? "") : "";
+        if (text !== "") parts.push(` ![${text}] `);
+        break;
+      }
       case Tag.Br:
         if (preDepth > 0) parts.push("\n");
         else if (tableDepth > 0 || listDepth > 0) parts.push(" ");
@@ -194,11 +291,16 @@ export function scanBlocks(html: string): ScannedBlock[] {
           parts.push(" ");
         } else if (listDepth > 0) parts.push(" ");
         else flush();
+        if (CONTAINERS.has(name)) {
+          if (closing) closeContainer(name);
+          else openContainer(name);
+        }
         break;
       case Tag.Heading:
         flush();
         if (tableDepth > 0) layoutTable = true;
         heading = closing ? 0 : name.charCodeAt(1) - 48;
+        headingNode = current();
         break;
       case Tag.Pre:
         flush();
@@ -210,34 +312,37 @@ export function scanBlocks(html: string): ScannedBlock[] {
           break;
         }
         flush();
-        listDepth = closing ? Math.max(0, listDepth - 1) : listDepth + 1;
-        if (listDepth === 0) {
-          push("list", items.map((i) => `- ${i}`).join("\n"), listLinkChars);
-          items = [];
-          listLinkChars = 0;
+        if (closing) {
+          closeContainer(name);
+          listDepth = Math.max(0, listDepth - 1);
+          itemDepth = Math.min(itemDepth, listDepth);
+        } else {
+          if (listDepth === 0) listNode = current();
+          openContainer(name);
+          listDepth++;
         }
+        if (listDepth === 0 && closing) endList();
         break;
       case Tag.Item:
-        if (tableDepth === 0) flush();
-        else parts.push(" ");
+        if (tableDepth === 0) {
+          flush();
+          if (!closing) itemDepth = listDepth;
+        } else parts.push(" ");
         break;
       case Tag.Table:
         if (closing) {
           if (tableDepth === 0) break;
           endRow();
+          closeContainer(name);
           tableDepth--;
-          if (tableDepth > 0) break;
-          if (layoutTable) {
-            for (const r of rows) for (const cell of r) push("paragraph", cell, 0);
-          } else {
-            push("table", rows.map((r) => r.join(" | ")).join("\n"), tableLinkChars);
-          }
-          rows = [];
-          tableLinkChars = 0;
-          layoutTable = false;
+          if (tableDepth === 0) endTable();
         } else {
           if (tableDepth > 0) layoutTable = true;
-          else flush();
+          else {
+            flush();
+            tableNode = current();
+          }
+          openContainer(name);
           tableDepth++;
         }
         break;
@@ -245,23 +350,21 @@ export function scanBlocks(html: string): ScannedBlock[] {
         if (tableDepth > 0) endRow();
         break;
       case Tag.Cell:
-        if (tableDepth > 0) flush();
-        break;
-      case Tag.Region:
-        if (closing) {
-          regionDepth = Math.max(0, regionDepth - 1);
-          if (regionDepth === 0) {
-            flush();
-            region = -1;
-          }
-        } else if (regionDepth++ === 0) {
+        if (tableDepth > 0) {
           flush();
-          region = regionCount++;
+          cellHeader = !closing && name === "th";
+          if (closing) closeContainer(name);
+          else openContainer(name);
         }
         break;
     }
   }
   if (at < html.length) parts.push(html.slice(at));
   flush();
-  return blocks;
+  if (tableDepth > 0) {
+    endRow();
+    endTable();
+  }
+  if (items.length > 0) endList();
+  return { blocks, nodes };
 }

@@ -30,7 +30,21 @@ export function extractPlainText(
   const blocks = kind === "text/markdown" ? markdownBlocks(normalized) : plainBlocks(normalized);
   const title =
     kind === "text/markdown" ? (blocks.find((b) => b.kind === "heading")?.text ?? null) : null;
-  return { title, description: null, blocks, text: blocks.map((b) => b.text).join("\n\n") };
+  const joined = blocks.map((b) => b.text).join("\n\n");
+  return {
+    title,
+    description: null,
+    language: null,
+    publishedAt: null,
+    siteName: null,
+    blocks,
+    text: joined,
+    extraction: {
+      method: joined === "" ? "none" : "content",
+      textChars: joined.length,
+      ratio: joined === "" ? 0 : 1,
+    },
+  };
 }
 
 function plainBlocks(text: string): Block[] {

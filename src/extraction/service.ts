@@ -1,46 +1,70 @@
 /**
  * Readable-text extraction for the ingest pipeline. HTML goes through HTMLRewriter (a Workers
- * global) for native boilerplate removal and then one linear pass in JavaScript; see
- * `extract-rewriter.ts` and `extract-blocks.ts` for why it is split that way.
+ * global) for native boilerplate removal and then linear passes in JavaScript: `blocks.ts`
+ * scans, `select.ts` picks the main content, `metadata.ts` reads what the page says about itself.
  */
 
-import { type Block, type ScannedBlock, scanBlocks } from "./blocks";
-import { decodeEntities } from "./entities";
-import { buildRewriter, emptyMeta } from "./rewriter";
+import { type Block, type Scan, type ScannedBlock, scanBlocks } from "./blocks";
+import { emptyMeta, type PageMetadata, resolveMetadata } from "./metadata";
+import { buildRewriter } from "./rewriter";
+import { selectContent, wholePage } from "./select";
 
 export type { Block } from "./blocks";
+export type { PageMetadata } from "./metadata";
 export { extractPlainText } from "./plain";
 
-export interface ExtractedDocument {
-  title: string | null;
-  description: string | null;
+/**
+ * Which path produced the text: `content` the main-content selection, `fallback` the whole
+ * page minus navigation, header and footer (taken when selection keeps too little of the
+ * page), `none` when the page has no text at all.
+ */
+export type ExtractionMethod = "content" | "fallback" | "none";
+
+export interface ExtractionInfo {
+  method: ExtractionMethod;
+  /** Characters of extracted text. */
+  textChars: number;
+  /** Share of the page's text (what boilerplate removal left) that was kept; 0 to 1. */
+  ratio: number;
+}
+
+export interface ExtractedDocument extends PageMetadata {
   blocks: Block[];
   /** The blocks' text joined by blank lines: what search and chunking see. */
   text: string;
+  extraction: ExtractionInfo;
 }
 
 /**
- * Extracts the title, description and main-content blocks of an HTML page. Runs in workerd.
+ * Below this share of the page's text, selection is taken to have missed the content: it is
+ * retried without dropping listings, then the page is taken whole. Measured on the bench
+ * pages (`npm run bench:extraction` prints each page's ratio): correct extractions keep
+ * 3 % or more of the page's text.
+ */
+export const MIN_CONTENT_RATIO = 0.03;
+
+/**
+ * Extracts the metadata and main-content blocks of an HTML page. Runs in workerd.
  *
  * @example
  * const doc = await extractHtml("<title>Hi</title><nav>menu</nav><h1>Hi</h1><p>Body.</p>");
- * // { title: "Hi", description: null, blocks: [{ kind: "heading", level: 1, text: "Hi" },
- * //   { kind: "paragraph", text: "Body." }], text: "Hi\n\nBody." }
+ * // { title: "Hi", description: null, language: null, publishedAt: null, siteName: null,
+ * //   blocks: [{ kind: "heading", level: 1, text: "Hi" }, { kind: "paragraph", text: "Body." }],
+ * //   text: "Hi\n\nBody.", extraction: { method: "content", textChars: 9, ratio: 1 } }
  */
 export async function extractHtml(
   html: string | ReadableStream<Uint8Array> | Response,
 ): Promise<ExtractedDocument> {
   const meta = emptyMeta();
-  const input =
-    html instanceof Response
-      ? html
-      : new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+  const input = html instanceof Response ? await asciiCompatible(html) : utf8Response(html);
   const cleaned = await buildRewriter(meta).transform(input).text();
-  const scanned = scanBlocks(cleaned);
-  const blocks = selectContent(scanned).map(toBlock);
-  const title = metaText(meta.ogTitle) ?? metaText(meta.title) ?? firstHeading(blocks);
-  const description = metaText(meta.description) ?? metaText(meta.ogDescription);
-  return { title, description, blocks, text: blocks.map((b) => b.text).join("\n\n") };
+  const picked = pick(scanBlocks(cleaned));
+  const blocks = picked.blocks.map(toBlock);
+  const text = blocks.map((b) => b.text).join("\n\n");
+  const metadata = resolveMetadata(meta);
+  metadata.title ??= firstHeading(blocks);
+  const extraction = { method: picked.method, textChars: text.length, ratio: picked.ratio };
+  return { ...metadata, blocks, text, extraction };
 }
 
 /**
@@ -51,49 +75,53 @@ export function isParserLimit(error: unknown): boolean {
   return error instanceof Error && error.message.includes("memory limit has been exceeded");
 }
 
-/** A region must hold this share of the page's text to be taken as the main content alone. */
-const REGION_SHARE = 0.3;
-/** Lists, tables and short paragraphs that are mostly link text are navigation. */
-const MAX_LINK_DENSITY = 0.5;
-
-/**
- * Keeps the main content: the largest `<main>`/`<article>` region when it holds enough of the
- * page's text, minus link-dense blocks (menus, "related" lists) wherever they are.
- */
-function selectContent(blocks: ScannedBlock[]): ScannedBlock[] {
-  const kept = blocks.filter((b) => b.kind === "code" || linkDensity(b) <= MAX_LINK_DENSITY);
-  const regionChars = new Map<number, number>();
-  let total = 0;
-  for (const b of kept) {
-    total += b.text.length;
-    if (b.region >= 0) regionChars.set(b.region, (regionChars.get(b.region) ?? 0) + b.text.length);
+/** Main-content selection, then the same without listings, then the whole page. */
+function pick(scan: Scan): { blocks: ScannedBlock[]; method: ExtractionMethod; ratio: number } {
+  const pageChars = charsOf(scan.blocks);
+  const result = (method: ExtractionMethod, blocks: ScannedBlock[]) => {
+    const chars = charsOf(blocks);
+    const ratio = pageChars === 0 ? 0 : Math.round((chars / pageChars) * 1000) / 1000;
+    return { blocks, method: chars === 0 ? "none" : method, ratio } as const;
+  };
+  if (pageChars === 0) return result("none", []);
+  for (const dropListings of [true, false]) {
+    const blocks = selectContent(scan, { dropListings });
+    if (charsOf(blocks) >= pageChars * MIN_CONTENT_RATIO) return result("content", blocks);
   }
-  let best = -1;
-  let bestChars = 0;
-  for (const [region, chars] of regionChars) {
-    if (chars > bestChars) {
-      best = region;
-      bestChars = chars;
-    }
-  }
-  if (best >= 0 && bestChars >= total * REGION_SHARE) return kept.filter((b) => b.region === best);
-  return kept;
+  return result("fallback", wholePage(scan));
 }
 
-function linkDensity(b: ScannedBlock): number {
-  return b.text.length === 0 ? 0 : b.linkChars / b.text.length;
+function utf8Response(body: string | ReadableStream<Uint8Array>): Response {
+  return new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+}
+
+/**
+ * lol-html parses only ASCII-compatible encodings and rejects unknown labels, so UTF-16 bodies
+ * are decoded here first and an unknown charset is read as UTF-8.
+ */
+async function asciiCompatible(response: Response): Promise<Response> {
+  const label = /charset\s*=\s*["']?([^"';\s]+)/i.exec(response.headers.get("content-type") ?? "");
+  if (!label?.[1]) return response;
+  let encoding: string;
+  try {
+    encoding = new TextDecoder(label[1]).encoding;
+  } catch {
+    return utf8Response(response.body ?? "");
+  }
+  if (!encoding.startsWith("utf-16")) return response;
+  return utf8Response(new TextDecoder(encoding).decode(await response.arrayBuffer()));
+}
+
+function charsOf(blocks: ScannedBlock[]): number {
+  let chars = 0;
+  for (const b of blocks) chars += b.text.length;
+  return chars;
 }
 
 function toBlock(b: ScannedBlock): Block {
   return b.level === undefined
     ? { kind: b.kind, text: b.text }
     : { kind: b.kind, level: b.level, text: b.text };
-}
-
-function metaText(value: string | null): string | null {
-  if (value === null) return null;
-  const text = decodeEntities(value).replace(/\s+/g, " ").trim();
-  return text === "" ? null : text;
 }
 
 function firstHeading(blocks: Block[]): string | null {

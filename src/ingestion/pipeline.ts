@@ -82,6 +82,20 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     return { kind: "not-modified" };
   }
   const { page } = outcome;
+  // Extracted before the snapshot is stored: a page without text, or beyond the parser, leaves
+  // none behind.
+  const doc = await extract(page).catch((error: unknown) => {
+    if (isParserLimit(error)) return null;
+    throw error;
+  });
+  if (!doc) {
+    const message = "the page's markup is beyond what the HTML parser accepts (nesting or size)";
+    return finalFailure(UrlErrorCode.CONTENT_TOO_LARGE, message, page.status);
+  }
+  // Nothing to index: fail the url for good rather than mark it ready with no chunks.
+  if (doc.text === "") {
+    return finalFailure(UrlErrorCode.NO_CONTENT, "the page holds no extractable text", page.status);
+  }
   const key = snapshots.snapshotKey(target.projectId, urlId, page.contentHash);
   if (key !== target.snapshotKey) {
     await deps.s3
@@ -93,21 +107,13 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
       });
   }
 
-  const doc = await extract(page).catch((error: unknown) => {
-    if (isParserLimit(error)) return null;
-    throw error;
-  });
-  if (!doc) {
-    const message = "the page's markup is beyond what the HTML parser accepts (nesting or size)";
-    return tooLarge(message, page.status);
-  }
   const chunks = chunkDocument(doc, {
     chunkSize: target.chunkSize,
     chunkOverlap: target.chunkOverlap,
   });
   if (chunks.length > deps.maxChunks) {
     const message = `the page yields ${chunks.length} chunks; at most ${deps.maxChunks} are indexed per url`;
-    return tooLarge(message, page.status);
+    return finalFailure(UrlErrorCode.CONTENT_TOO_LARGE, message, page.status);
   }
   const inputs = chunks.map((chunk) => embeddingInput(doc.title, chunk));
   // The hash covers what is embedded (title and heading path included), so equal hashes under
@@ -156,6 +162,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     count: chunks.length,
     startedAt: target.startedAt,
   };
+  const { extraction } = doc;
   const switched = await store.switchGeneration(
     deps.db,
     urlId,
@@ -163,6 +170,15 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     {
       // Cut so every stored title fits the bound /openapi.json states.
       title: doc.title?.slice(0, TITLE_MAX) ?? null,
+      description: doc.description,
+      language: doc.language,
+      publishedAt: doc.publishedAt,
+      siteName: doc.siteName,
+      extraction: {
+        method: extraction.method,
+        text_chars: extraction.textChars,
+        ratio: extraction.ratio,
+      },
       httpStatus: page.status,
       contentType: page.contentType,
       contentHash: page.contentHash,
@@ -193,14 +209,9 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
   return { kind: "ready", chunks: chunks.length, embedded, reused };
 }
 
-function tooLarge(message: string, status: number): IngestResult {
-  return {
-    kind: "failed",
-    code: UrlErrorCode.CONTENT_TOO_LARGE,
-    message,
-    status,
-    retryable: false,
-  };
+/** A failure of the page itself that trying again cannot change: the url fails after one attempt. */
+function finalFailure(code: string, message: string, status: number): IngestResult {
+  return { kind: "failed", code, message, status, retryable: false };
 }
 
 /** A concurrent delivery of the same url removed part of this one's staged chunks. */

@@ -130,6 +130,12 @@ export async function writeChunkBatch(
  */
 export interface PageResult {
   title: string | null;
+  description: string | null;
+  language: string | null;
+  publishedAt: string | null;
+  siteName: string | null;
+  /** `{method, text_chars, ratio}` as the url object shows it. */
+  extraction: { method: string; text_chars: number; ratio: number };
   httpStatus: number;
   contentType: string;
   contentHash: string;
@@ -140,7 +146,10 @@ export interface PageResult {
 }
 
 function pageColumns(page: PageResult): SQL {
-  return sql`title = ${page.title}, http_status = ${page.httpStatus},
+  return sql`title = ${page.title}, description = ${page.description},
+    language = ${page.language}, published_at = ${page.publishedAt}::timestamptz,
+    site_name = ${page.siteName}, extraction = ${JSON.stringify(page.extraction)}::jsonb,
+    http_status = ${page.httpStatus},
     content_type = ${page.contentType}, content_hash = ${page.contentHash}, bytes = ${page.bytes},
     etag = ${page.etag}, last_modified = ${page.lastModified}, snapshot_key = ${page.snapshotKey}`;
 }

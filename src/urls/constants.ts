@@ -69,6 +69,8 @@ export const UrlErrorCode = {
   CONTENT_TOO_LARGE: "CONTENT_TOO_LARGE",
   /** The ingest stalled (its consumer was killed) more often than INGEST_STUCK_MAX_REQUEUES. */
   INGEST_TIMEOUT: "INGEST_TIMEOUT",
+  /** The page was fetched but holds no extractable text (even the whole-page fallback is empty). */
+  NO_CONTENT: "NO_CONTENT",
 } as const;
 
 /** Urls one POST may add. */

@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
@@ -26,6 +27,13 @@ export const urls = pgTable(
     normalizedUrl: text("normalized_url").notNull(),
     status: text("status", { enum: URL_STATUSES }).notNull().default("queued"),
     title: text("title"),
+    // What the page states about itself (meta, Open Graph, JSON-LD), from the last extraction.
+    description: text("description"),
+    language: text("language"),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    siteName: text("site_name"),
+    /** `{method, text_chars, ratio}`: which extraction path produced the chunks. */
+    extraction: jsonb("extraction"),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),
     /** When `error_code` was recorded: the last error, shown as `last_error` while retrying. */

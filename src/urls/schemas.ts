@@ -1,5 +1,11 @@
 import * as z from "zod";
 import { RAW_TEXT } from "../app";
+import {
+  LANGUAGE_TAG,
+  MAX_DESCRIPTION_CHARS,
+  MAX_LANGUAGE_CHARS,
+  MAX_SITE_NAME_CHARS,
+} from "../extraction/metadata";
 import { Int64, int32, Timestamp, Uuid } from "../schemas";
 import {
   ACCEPTED_CONTENT_TYPES,
@@ -33,6 +39,15 @@ export const UrlCreate = z
 
 export const UrlStatusSchema = z.enum(URL_STATUSES).openapi("UrlStatus");
 
+export const UrlExtraction = z
+  .object({
+    method: z.enum(["content", "fallback", "none"]).openapi({
+      description: "`fallback`: selection kept too little, so the whole page was taken",
+    }),
+    text_chars: int32().openapi({ description: "Characters of extracted text" }),
+    ratio: z.number().min(0).max(1).openapi({ description: "Share of the page's text extracted" }),
+  })
+  .openapi("UrlExtraction");
 /** A failure's code and message, as `error` and `last_error` show it. */
 const UrlError = z.object({
   code: z
@@ -49,6 +64,25 @@ export const Url = z
     normalized_url: z.url().max(MAX_URL_LENGTH),
     status: UrlStatusSchema,
     title: z.string().max(TITLE_MAX).nullable().openapi({ description: RAW_TEXT }),
+    // As the page states them: meta, Open Graph, JSON-LD; null where it states nothing.
+    description: z
+      .string()
+      .max(MAX_DESCRIPTION_CHARS)
+      .nullable()
+      .openapi({ description: RAW_TEXT }),
+    language: z
+      .string()
+      .max(MAX_LANGUAGE_CHARS)
+      .regex(LANGUAGE_TAG)
+      .nullable()
+      .openapi({ description: "BCP 47 tag the page declares", example: "pt-BR" }),
+    published_at: Timestamp.nullable().openapi({
+      description: "When the page says it was published",
+    }),
+    site_name: z.string().max(MAX_SITE_NAME_CHARS).nullable().openapi({ description: RAW_TEXT }),
+    extraction: UrlExtraction.nullable().openapi({
+      description: "How the last extraction went; null before the first",
+    }),
     error: UrlError.nullable().openapi({
       description: "Why the url failed; set only when `status` is `failed`",
     }),

@@ -26,7 +26,9 @@ export function urlJson(alias: string): SQL {
   const a = sql.raw(alias);
   return sql`json_build_object(
     'id', ${a}.id, 'url', ${a}.url, 'normalized_url', ${a}.normalized_url, 'status', ${a}.status,
-    'title', ${a}.title,
+    'title', ${a}.title, 'description', ${a}.description, 'language', ${a}.language,
+    'published_at', api_time(${a}.published_at), 'site_name', ${a}.site_name,
+    'extraction', ${a}.extraction,
     'error', case when ${a}.status <> 'failed' or ${a}.error_code is null then null
              else json_build_object('code', ${a}.error_code, 'message', coalesce(${a}.error_message, '')) end,
     'attempts', ${a}.attempts,

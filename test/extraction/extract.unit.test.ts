@@ -30,8 +30,8 @@ describe("extractHtml", () => {
       { kind: "paragraph", text: "First bold para." },
       { kind: "heading", level: 2, text: "Steps" },
       { kind: "list", text: "- one\n- two too" },
-      { kind: "table", text: "k | v\na | 1" },
-      { kind: "code", text: "let x = 1;\n  return x;" },
+      { kind: "table", text: "| k | v |\n| --- | --- |\n| a | 1 |" },
+      { kind: "code", text: "```\nlet x = 1;\n  return x;\n```" },
     ]);
     expect(doc.text).toBe(doc.blocks.map((b) => b.text).join("\n\n"));
   });

@@ -152,6 +152,11 @@ describe("quotas", () => {
     });
     const page = {
       title: "t",
+      description: null,
+      language: null,
+      publishedAt: null,
+      siteName: null,
+      extraction: { method: "content", text_chars: 30, ratio: 1 },
       httpStatus: 200,
       contentType: "text/html",
       contentHash: "new",

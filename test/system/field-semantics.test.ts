@@ -7,6 +7,8 @@ type Schemas = Record<string, { properties: Record<string, { description?: strin
 describe("OpenAPI field semantics", () => {
   it.each([
     ["Url", "title"],
+    ["Url", "description"],
+    ["Url", "site_name"],
     ["UrlRef", "title"],
     ["Chunk", "text"],
     ["SearchResult", "text"],
