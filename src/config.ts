@@ -86,6 +86,8 @@ const ConfigSchema = z
      * with room for short sections.
      */
     MAX_CHUNKS_PER_URL: z.coerce.number().int().min(1).max(50_000).default(10_000),
+    /** Urls one source may add: the default and the upper bound of its `max_pages`. */
+    SOURCE_MAX_PAGES: z.coerce.number().int().min(1).max(100_000).default(5_000),
     /** Quotas, one per name in src/limits/constants.ts: past one a write is 409 QUOTA_EXCEEDED. */
     QUOTA_PROJECTS_PER_USER: quota(100),
     QUOTA_API_KEYS_PER_USER: quota(25),

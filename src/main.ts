@@ -9,6 +9,7 @@ import type { Env } from "./config";
 import type { projectsRouter } from "./projects/router";
 import type { projectSearchRouter, sharedSearchRouter } from "./search/router";
 import type { sharedRouter, sharesRouter } from "./shares/router";
+import type { sourcesRouter } from "./sources/router";
 import type { systemRouter } from "./system/router";
 import type { urlsRouter } from "./urls/router";
 import type { usersRouter } from "./users/router";
@@ -24,10 +25,11 @@ const MOUNTS = {
   "/v1/auth": async () => [(await import("./auth/router")).authRouter],
   "/v1/users": async () => [(await import("./users/router")).usersRouter],
   "/v1/projects": async () => {
-    const [projects, shares, urls, chunks, search, vectorization] = await Promise.all([
+    const [projects, shares, urls, sources, chunks, search, vectorization] = await Promise.all([
       import("./projects/router"),
       import("./shares/router"),
       import("./urls/router"),
+      import("./sources/router"),
       import("./chunks/router"),
       import("./search/router"),
       import("./vectorization/router"),
@@ -36,6 +38,7 @@ const MOUNTS = {
       projects.projectsRouter,
       shares.sharesRouter,
       urls.urlsRouter,
+      sources.sourcesRouter,
       chunks.chunksRouter,
       search.projectSearchRouter,
       vectorization.projectVectorizationRouter,
@@ -96,6 +99,7 @@ export type AppType = OpenAPIHono<
   | Mounted<"/v1/projects", typeof projectsRouter>
   | Mounted<"/v1/projects", typeof sharesRouter>
   | Mounted<"/v1/projects", typeof urlsRouter>
+  | Mounted<"/v1/projects", typeof sourcesRouter>
   | Mounted<"/v1/projects", typeof chunksRouter>
   | Mounted<"/v1/projects", typeof projectSearchRouter>
   | Mounted<"/v1/projects", typeof projectVectorizationRouter>

@@ -4,6 +4,7 @@ export * from "./chunks/models";
 export * from "./ingestion/models";
 export * from "./projects/models";
 export * from "./shares/models";
+export * from "./sources/models";
 export * from "./urls/models";
 export * from "./users/models";
 export * from "./vectorization/models";

@@ -21,5 +21,6 @@ declare module "vitest" {
     workerBindings: Record<string, string>;
     controlUrl: string;
     testSiteUrl: string;
+    docsSiteUrl: string;
   }
 }

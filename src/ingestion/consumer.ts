@@ -1,18 +1,21 @@
 import { S3Error } from "../aws/client";
 import * as awsService from "../aws/service";
 import { type Config, type Env, getConfig } from "../config";
-import { getDb } from "../database";
+import { getDb, sql } from "../database";
 import { redact } from "../exceptions";
 import { quotaLimits } from "../limits/quotas";
 import { fetchSettings } from "../urls/config";
 import { UrlErrorCode } from "../urls/constants";
 import { EMBEDDING_FAILED, EmbeddingFailed } from "../vectorization/embedders";
 import * as vectorizationService from "../vectorization/service";
-import { MAX_HOST_BACKOFF_SECONDS } from "./host-slots";
-import { enqueueIngest, QueueMessage } from "./messages";
+import type { DiscoveryDeps } from "./discovery";
+import * as discovery from "./discovery";
+import { finishSync, finishSyncOfUrl } from "./discovery-store";
+import { type HostGates, MAX_HOST_BACKOFF_SECONDS } from "./host-slots";
+import { enqueueIngest, QueueMessage, sendMessages } from "./messages";
 import { type IngestDeps, ingestUrl } from "./pipeline";
 import * as snapshots from "./snapshots";
-import { markFailure } from "./store";
+import { markFailure, markGoneIfIndexed } from "./store";
 
 /**
  * The Worker's `queue` handler for INGEST_QUEUE. Messages of a batch run concurrently and each
@@ -25,10 +28,16 @@ import { markFailure } from "./store";
  */
 export async function consumeQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const config = getConfig(env);
-  await Promise.all(batch.messages.map((message) => handle(message, env, config)));
+  const gates: HostGates = new Map();
+  await Promise.all(batch.messages.map((message) => handle(message, env, config, gates)));
 }
 
-async function handle(message: Message<unknown>, env: Env, config: Config): Promise<void> {
+async function handle(
+  message: Message<unknown>,
+  env: Env,
+  config: Config,
+  gates: HostGates,
+): Promise<void> {
   const parsed = QueueMessage.safeParse(message.body);
   if (!parsed.success) {
     log("warn", "unknown queue message dropped", { id: message.id });
@@ -37,7 +46,8 @@ async function handle(message: Message<unknown>, env: Env, config: Config): Prom
   }
   const body = parsed.data;
   try {
-    if (body.kind === "ingest") await ingest(message, body.urlId, env, config);
+    if (body.kind === "ingest") await ingest(message, body.urlId, env, config, gates);
+    else if (body.kind === "discover") await discoverStep(message, body, env, config, gates);
     else if (body.kind === "delete-prefix") {
       await awsService.getS3(env).deletePrefix(body.prefix);
       if (body.deletionId) await snapshots.completeDeletion(getDb(env), body.deletionId);
@@ -57,15 +67,49 @@ async function handle(message: Message<unknown>, env: Env, config: Config): Prom
   }
 }
 
-async function ingest(message: Message<unknown>, urlId: string, env: Env, config: Config) {
+function discoveryDeps(env: Env, config: Config, gates: HostGates): DiscoveryDeps {
+  return {
+    db: getDb(env),
+    queue: env.INGEST_QUEUE,
+    fetch: { ...fetchSettings(config), gates },
+    urlQuota: quotaLimits(config).urls_per_project,
+  };
+}
+
+/**
+ * One step of a source's sync. Done: acked. Its host busy: sent again later (no attempt spent).
+ * A fetch that may pass later throws and is retried; on the last attempt the step records the
+ * failure on the source instead (see discovery.ts), so a sync always ends.
+ */
+async function discoverStep(
+  message: Message<unknown>,
+  body: Extract<QueueMessage, { kind: "discover" }>,
+  env: Env,
+  config: Config,
+  gates: HostGates,
+) {
+  const final = message.attempts > config.INGEST_MAX_RETRIES;
+  const result = await discovery.discover(discoveryDeps(env, config, gates), body, final);
+  if (result.kind === "deferred") await sendMessages(env.INGEST_QUEUE, [body], result.delaySeconds);
+  message.ack();
+}
+
+async function ingest(
+  message: Message<unknown>,
+  urlId: string,
+  env: Env,
+  config: Config,
+  gates: HostGates,
+) {
   const db = getDb(env);
   const deps: IngestDeps = {
     db,
     s3: awsService.getS3(env),
     embedder: vectorizationService.getEmbedder(env, config),
-    fetch: fetchSettings(config),
+    fetch: { ...fetchSettings(config), gates },
     maxChunks: config.MAX_CHUNKS_PER_URL,
     chunkQuota: quotaLimits(config).chunks_per_project,
+    discovery: discoveryDeps(env, config, gates),
   };
   const final = message.attempts > config.INGEST_MAX_RETRIES;
   let failure: {
@@ -84,6 +128,8 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
       return;
     }
     if (result.kind !== "failed") {
+      // The url's source may have been waiting for this page only.
+      if (result.sourceId) await finishSync(db, sql`select ${result.sourceId}::uuid`);
       message.ack();
       return;
     }
@@ -92,8 +138,13 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
     failure = classify(error);
   }
   // Throws (and so retries the message) only when the database itself is out of reach.
-  await markFailure(db, urlId, { ...failure, final: final || !failure.retryable });
-  if (final || !failure.retryable) message.ack();
+  const ended = final || !failure.retryable;
+  await markFailure(db, urlId, { ...failure, final: ended });
+  if (ended && (failure.status === 404 || failure.status === 410)) {
+    await markGoneIfIndexed(db, urlId);
+  }
+  if (ended) await finishSyncOfUrl(db, urlId);
+  if (ended) message.ack();
   else {
     const delay = Math.max(backoff(message.attempts, config), failure.retryAfterSeconds ?? 0);
     message.retry({ delaySeconds: Math.min(delay, MAX_HOST_BACKOFF_SECONDS) });

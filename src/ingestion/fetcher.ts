@@ -39,6 +39,8 @@ export type FetchOutcome =
       retryAfterSeconds?: number;
     };
 
+export type FetchFailure = Extract<FetchOutcome, { kind: "failed" }>;
+
 export interface FetchPageOptions {
   /** Injected in tests; defaults to the runtime's `fetch`. */
   fetch?: typeof fetch;
@@ -71,6 +73,49 @@ const META_PRESCAN_BYTES = 1024;
  * ```
  */
 export async function fetchPage(url: string, options: FetchPageOptions): Promise<FetchOutcome> {
+  return await runFetch(url, options, readPage);
+}
+
+/** A document read as bytes (robots.txt, a sitemap), whatever its media type. */
+export type DocumentOutcome =
+  | { kind: "fetched"; finalUrl: string; status: number; raw: Uint8Array }
+  | FetchFailure;
+
+/**
+ * Fetches a document that is not a page (robots.txt, a sitemap) with the same address checks on
+ * every hop, deadline and size cut-off as {@link fetchPage}, and returns its raw bytes.
+ *
+ * @example
+ * const robots = await fetchDocument("https://example.com/robots.txt", { ...settings, accept: "text/plain" });
+ */
+export async function fetchDocument(
+  url: string,
+  options: FetchPageOptions & { accept: string },
+): Promise<DocumentOutcome> {
+  return await runFetch(url, options, async (response, finalUrl, _options, run) => {
+    const failure = httpFailure(response);
+    if (failure) return failure;
+    const raw = await readCapped(response.body, options.maxBytes, run.deadline);
+    if (raw === null) {
+      const message = `body larger than ${options.maxBytes} bytes`;
+      return failed(ErrorCode.FETCH_TOO_LARGE, message, response.status, false);
+    }
+    return { kind: "fetched", finalUrl, status: response.status, raw };
+  });
+}
+
+type Reader<T> = (
+  response: Response,
+  finalUrl: string,
+  options: FetchPageOptions,
+  run: Run,
+) => Promise<T | FetchFailure>;
+
+async function runFetch<T>(
+  url: string,
+  options: FetchPageOptions & { accept?: string },
+  read: Reader<T>,
+): Promise<T | FetchFailure> {
   const { timeoutMs, maxBytes, maxRedirects } = options;
   if (!(timeoutMs > 0) || !(maxBytes > 0) || !(maxRedirects >= 0)) {
     throw new RangeError("fetchPage: timeoutMs and maxBytes must be > 0, maxRedirects >= 0");
@@ -87,7 +132,7 @@ export async function fetchPage(url: string, options: FetchPageOptions): Promise
   aborted.catch(() => {});
   const run: Run = { signal, deadline: (p) => Promise.race([p, aborted]), status: null };
   try {
-    return await follow(first.url, options, run);
+    return await follow(first.url, options, run, read);
   } catch (error) {
     if (signal.aborted) {
       const message = `no complete answer within ${timeoutMs} ms`;
@@ -105,9 +150,17 @@ interface Run {
   status: number | null;
 }
 
-async function follow(start: string, options: FetchPageOptions, run: Run): Promise<FetchOutcome> {
+async function follow<T>(
+  start: string,
+  options: FetchPageOptions & { accept?: string },
+  run: Run,
+  read: Reader<T>,
+): Promise<T | FetchFailure> {
   const doFetch = options.fetch ?? globalThis.fetch;
-  const headers: Record<string, string> = { "User-Agent": options.userAgent, Accept: ACCEPT };
+  const headers: Record<string, string> = {
+    "User-Agent": options.userAgent,
+    Accept: options.accept ?? ACCEPT,
+  };
   if (options.etag) headers["If-None-Match"] = options.etag;
   if (options.lastModified) headers["If-Modified-Since"] = options.lastModified;
   let current = start;
@@ -116,7 +169,7 @@ async function follow(start: string, options: FetchPageOptions, run: Run): Promi
     const response = await run.deadline(doFetch(current, init));
     run.status = response.status;
     if (!REDIRECT_STATUSES.has(response.status)) {
-      return await readPage(response, current, options, run);
+      return await read(response, current, options, run);
     }
 
     discard(response);
@@ -160,13 +213,8 @@ async function readPage(
     if (options.etag || options.lastModified) return { kind: "not-modified", status: 304 };
     return failed(ErrorCode.FETCH_HTTP_ERROR, "304 to an unconditional request", status, false);
   }
-  if (status < 200 || status > 299) {
-    discard(response);
-    const retryable = status >= 500 || status === 429 || status === 408;
-    const message = `the page answered HTTP ${status}`;
-    const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response) : null;
-    return failed(ErrorCode.FETCH_HTTP_ERROR, message, status, retryable, retryAfter);
-  }
+  const failure = httpFailure(response);
+  if (failure) return failure;
   const header = response.headers.get("content-type") ?? "";
   const essence = header.split(";")[0]?.trim().toLowerCase() ?? "";
   const contentType = ACCEPTED_CONTENT_TYPES[essence as keyof typeof ACCEPTED_CONTENT_TYPES];
@@ -201,6 +249,17 @@ async function readPage(
       raw,
     },
   };
+}
+
+/** The failure a non-2xx answer is (its body released), or null for a success. */
+function httpFailure(response: Response): FetchFailure | null {
+  const { status } = response;
+  if (status >= 200 && status <= 299) return null;
+  discard(response);
+  const retryable = status >= 500 || status === 429 || status === 408;
+  const message = `the page answered HTTP ${status}`;
+  const retryAfter = status === 429 || status === 503 ? parseRetryAfter(response) : null;
+  return failed(ErrorCode.FETCH_HTTP_ERROR, message, status, retryable, retryAfter);
 }
 
 /** Reads the whole body, or returns null (and cancels the stream) once it passes `maxBytes`. */
@@ -300,7 +359,7 @@ function failed(
   status: number | null,
   retryable: boolean,
   retryAfterSeconds: number | null = null,
-): FetchOutcome {
+): FetchFailure {
   const outcome = { kind: "failed", code, message, status, retryable } as const;
   return retryAfterSeconds === null ? outcome : { ...outcome, retryAfterSeconds };
 }

@@ -1,5 +1,4 @@
 import { type Database, selectRows, sql, transaction } from "../database";
-import type { FetchOutcome } from "./fetcher";
 
 /**
  * Politeness towards the sites we fetch: at most `hostConcurrency` fetches per target host
@@ -8,16 +7,23 @@ import type { FetchOutcome } from "./fetcher";
  *
  * Slots are leases in `host_leases`, taken under a per-host advisory lock so two consumers never
  * both take the last one; a lease expires by itself after the fetch timeout plus a margin, so a
- * consumer that dies mid-fetch cannot hold a slot for ever. Inside one isolate, a local gate
- * queues the fetches of a batch first, so they wait in memory instead of polling the database.
+ * consumer that dies mid-fetch cannot hold a slot for ever. Inside one queue batch, a local gate
+ * ({@link HostGates}) queues the batch's fetches first, so they wait in memory instead of
+ * polling the database. The gate is per batch, never per isolate: workerd cancels an invocation
+ * that waits on a promise only another invocation can resolve.
  * A url whose host has no free slot goes back to `queued` and its message is sent again later
  * (`deferred`), which does not count as a failed attempt. Cost: two round trips per fetch (take,
  * give back), on top of the pipeline's own.
  */
 
+/** Per-batch gates by host: how many fetches run and who waits for a turn. */
+export type HostGates = Map<string, { active: number; waiting: (() => void)[] }>;
+
 export interface HostSlotSettings {
   hostConcurrency: number;
   timeoutMs: number;
+  /** The batch's gates; without them each fetch goes straight to the leases. */
+  gates?: HostGates;
 }
 
 export type HostSlot =
@@ -31,10 +37,7 @@ export const MAX_HOST_BACKOFF_SECONDS = 3600;
 /** Wait after a 429/503 without a usable Retry-After. */
 export const DEFAULT_HOST_BACKOFF_SECONDS = 30;
 
-/** Per-isolate gate per host: how many fetches run and who waits for a turn. */
-const gates = new Map<string, { active: number; waiting: (() => void)[] }>();
-
-async function enterGate(host: string, limit: number): Promise<() => void> {
+async function enterGate(gates: HostGates, host: string, limit: number): Promise<() => void> {
   let gate = gates.get(host);
   if (!gate) {
     gate = { active: 0, waiting: [] };
@@ -67,13 +70,13 @@ async function enterGate(host: string, limit: number): Promise<() => void> {
  */
 export async function acquireHostSlot(
   db: Database,
-  urlId: string,
+  urlId: string | null,
   url: string,
   settings: HostSlotSettings,
 ): Promise<HostSlot> {
   // `host:port`, what a slot is counted against.
   const host = new URL(url).host;
-  const releaseLocal = await enterGate(host, settings.hostConcurrency);
+  const releaseLocal = await enterGate(settings.gates ?? new Map(), host, settings.hostConcurrency);
   const leaseId = crypto.randomUUID();
   const leaseSeconds = Math.ceil(settings.timeoutMs / 1000) + LEASE_MARGIN_SECONDS;
   try {
@@ -91,7 +94,7 @@ export async function acquireHostSlot(
             returning id
           ), requeued as (
             update urls set status = 'queued', updated_at = now()
-            where id = ${urlId} and status = 'fetching' and not exists (select 1 from taken)
+            where id = ${urlId}::uuid and status = 'fetching' and not exists (select 1 from taken)
           )
           select exists(select 1 from taken) as leased,
                  (select ceil(extract(epoch from until - now()))::int from backoff) as backoff`,
@@ -113,15 +116,18 @@ function busyRetrySeconds(): number {
 
 /**
  * Gives the slot back and, when the host answered 429 or 503, records how long to leave it
- * alone (never shortening a wait already recorded). One statement.
+ * alone (never shortening a wait already recorded); so does a robots.txt `Crawl-delay`
+ * (`gapSeconds`), which keeps the host's next fetch that far from this one. One statement.
  */
 export async function releaseHostSlot(
   db: Database,
   slot: Extract<HostSlot, { kind: "leased" }>,
-  outcome: FetchOutcome | null,
+  outcome: { kind: string; status?: number | null; retryAfterSeconds?: number } | null,
+  gapSeconds: number | null = null,
 ): Promise<void> {
   slot.releaseLocal();
-  const wait = backoffSeconds(outcome);
+  const asked = backoffSeconds(outcome);
+  const wait = asked === null && !gapSeconds ? null : Math.max(asked ?? 0, gapSeconds ?? 0);
   await selectRows(
     db,
     sql`with freed as (delete from host_leases where id = ${slot.leaseId})
@@ -133,7 +139,9 @@ export async function releaseHostSlot(
 }
 
 /** Seconds to leave the host alone after this outcome; null when it did not ask for a pause. */
-export function backoffSeconds(outcome: FetchOutcome | null): number | null {
+export function backoffSeconds(
+  outcome: { kind: string; status?: number | null; retryAfterSeconds?: number } | null,
+): number | null {
   if (outcome?.kind !== "failed" || (outcome.status !== 429 && outcome.status !== 503)) {
     return null;
   }

@@ -3,8 +3,9 @@ import * as z from "zod";
 /**
  * The messages on INGEST_QUEUE. One queue and one consumer (`consumer.ts`) serve them all:
  * `ingest` (fetch and index one url), `delete-prefix` (remove stored snapshots, produced by url,
- * project and user deletion; `deletionId` names its outbox row) and `reembed` (produced by
- * POST …/vectorization).
+ * project and user deletion; `deletionId` names its outbox row), `reembed` (produced by
+ * POST …/vectorization) and `discover` (one step of a source's sync: `doc` empty for its start,
+ * else a sitemap document's url; see discovery.ts).
  */
 export const QueueMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("ingest"), urlId: z.uuid() }),
@@ -14,6 +15,12 @@ export const QueueMessage = z.discriminatedUnion("kind", [
     deletionId: z.uuid().optional(),
   }),
   z.object({ kind: z.literal("reembed"), projectId: z.uuid() }),
+  z.object({
+    kind: z.literal("discover"),
+    sourceId: z.uuid(),
+    sync: z.number().int().min(1),
+    doc: z.string().max(4096),
+  }),
 ]);
 
 export type QueueMessage = z.infer<typeof QueueMessage>;

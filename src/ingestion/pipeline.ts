@@ -13,8 +13,13 @@ import { ErrorCode } from "../limits/constants";
 import type { FetchSettings } from "../urls/config";
 import { TITLE_MAX, UrlErrorCode } from "../urls/constants";
 import { type Embedder, toVectorLiteral } from "../vectorization/embedders";
+import type { DiscoveryDeps } from "./discovery";
+import * as discovery from "./discovery";
+import * as discoveryStore from "./discovery-store";
 import { type FetchedPage, type FetchOutcome, fetchPage } from "./fetcher";
+import type { HostGates } from "./host-slots";
 import * as hostSlots from "./host-slots";
+import { extractLinks } from "./links";
 import * as snapshots from "./snapshots";
 import * as store from "./store";
 
@@ -23,13 +28,15 @@ export interface IngestDeps {
   db: Database;
   s3: S3Client;
   embedder: Embedder;
-  fetch: FetchSettings & { fetch?: typeof fetch };
+  fetch: FetchSettings & { fetch?: typeof fetch; gates?: HostGates };
   /** Chunks a project may hold (the chunks_per_project quota). */
   chunkQuota: number;
   /** A page yielding more chunks fails with CONTENT_TOO_LARGE (MAX_CHUNKS_PER_URL). */
   maxChunks: number;
   /** Estimated bytes per chunk-write request; defaults to {@link WRITE_BATCH_BYTES}. */
   writeBatchBytes?: number;
+  /** What a source's page needs: deduplication and, for a crawl, adding its links. */
+  discovery?: DiscoveryDeps;
 }
 
 /**
@@ -59,9 +66,21 @@ export type IngestResult =
  * const result = await ingestUrl(deps, urlId);
  * if (result.kind === "failed" && result.retryable) message.retry();
  */
-export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<IngestResult> {
+export async function ingestUrl(
+  deps: IngestDeps,
+  urlId: string,
+): Promise<IngestResult & { sourceId: string | null }> {
   const target = await store.startFetch(deps.db, urlId);
-  if (!target) return { kind: "gone" };
+  if (!target) return { kind: "gone", sourceId: null };
+  const result = await ingestTarget(deps, urlId, target);
+  return { ...result, sourceId: target.source?.id ?? null };
+}
+
+async function ingestTarget(
+  deps: IngestDeps,
+  urlId: string,
+  target: store.IngestTarget,
+): Promise<IngestResult> {
   const slot = await hostSlots.acquireHostSlot(deps.db, urlId, target.url, deps.fetch);
   if (slot.kind === "busy") return { kind: "deferred", delaySeconds: slot.retryInSeconds };
   // Validators only make sense while the chunks of that earlier fetch are still stored.
@@ -74,7 +93,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
       lastModified: previous.lastModified,
     });
   } finally {
-    await hostSlots.releaseHostSlot(deps.db, slot, outcome);
+    await hostSlots.releaseHostSlot(deps.db, slot, outcome, target.source?.crawlDelay ?? null);
   }
   if (outcome.kind === "failed") return outcome;
   if (outcome.kind === "not-modified") {
@@ -82,6 +101,27 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     return { kind: "not-modified" };
   }
   const { page } = outcome;
+  if (target.source && deps.discovery) {
+    const claim = await discoveryStore.claimPage(deps.db, {
+      urlId,
+      projectId: target.projectId,
+      finalUrl: page.finalUrl,
+      contentHash: page.contentHash,
+    });
+    if (claim.duplicate) {
+      await snapshots.sendDeletions(deps.discovery.queue, claim.deletions);
+      return { kind: "gone" };
+    }
+    const { source } = target;
+    if (
+      source.type === "crawl" &&
+      page.contentType === "text/html" &&
+      source.depth < source.maxDepth
+    ) {
+      const links = await extractLinks(page.body, page.finalUrl);
+      await discovery.admitLinks(deps.discovery, source.id, links, source.depth + 1);
+    }
+  }
   // Extracted before the snapshot is stored: a page without text, or beyond the parser, leaves
   // none behind.
   const doc = await extract(page).catch((error: unknown) => {

@@ -1,6 +1,8 @@
 import { type Config, type Env, getConfig } from "../config";
 import { type Database, getDb, selectRows, sql } from "../database";
 import { REFRESH_BATCH_LIMIT } from "../urls/constants";
+import * as discovery from "./discovery";
+import * as discoveryStore from "./discovery-store";
 import { enqueueIngest } from "./messages";
 import * as snapshots from "./snapshots";
 import { reapStalledUrls } from "./store";
@@ -20,6 +22,8 @@ export async function claimDueUrls(db: Database, limit = REFRESH_BATCH_LIMIT): P
     sql`with due as (
           select u.id from urls u join projects p on p.id = u.project_id
           where u.status in ('ready', 'failed') and p.refresh_interval_hours is not null
+            -- A source's urls are refreshed by the source's own re-sync.
+            and u.source_id is null
             and coalesce(u.fetched_at, u.updated_at)
                 < now() - make_interval(hours => p.refresh_interval_hours)
           order by coalesce(u.fetched_at, u.updated_at)
@@ -34,9 +38,10 @@ export async function claimDueUrls(db: Database, limit = REFRESH_BATCH_LIMIT): P
 }
 
 /**
- * The Worker's `scheduled` handler, three independent jobs (one statement each, run at once):
- * re-enqueue urls due for a refresh, re-queue or time out urls whose ingest stalled, and re-send
- * snapshot deletions whose message may have been lost. One failing does not stop the others.
+ * The Worker's `scheduled` handler, independent jobs (one statement each, run at once):
+ * re-enqueue urls due for a refresh, re-queue or time out urls whose ingest stalled, re-send
+ * snapshot deletions whose message may have been lost, start the re-sync of sources due for one
+ * and finish syncs left with nothing pending. One failing does not stop the others.
  *
  * @example
  * export default { fetch: app.fetch, scheduled: runCron } satisfies ExportedHandler<Env>;
@@ -51,6 +56,8 @@ export async function runCron(_controller: ScheduledController, env: Env): Promi
     snapshots
       .claimDueDeletions(db, REFRESH_BATCH_LIMIT)
       .then((due) => snapshots.sendDeletions(queue, due)),
+    discovery.startSyncs(db, queue, discoveryStore.dueSources()),
+    discoveryStore.finishIdleSyncs(db),
   ]);
   const failed = jobs.filter((job) => job.status === "rejected");
   if (failed.length > 0)

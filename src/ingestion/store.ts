@@ -20,6 +20,15 @@ export interface IngestTarget {
   chunkOverlap: number;
   /** When this attempt began (database clock). */
   startedAt: string;
+  /** The source that discovered the url, if any, with what its fetch needs of it. */
+  source: {
+    id: string;
+    type: "sitemap" | "crawl";
+    depth: number;
+    maxDepth: number;
+    /** The host's robots.txt Crawl-delay in seconds, if it sets one. */
+    crawlDelay: number | null;
+  } | null;
 }
 
 /** Marks the url `fetching`, counts the attempt, and loads what the fetch needs; null when gone. */
@@ -32,7 +41,13 @@ export async function startFetch(db: Database, urlId: string): Promise<IngestTar
         returning json_build_object('projectId', u.project_id, 'url', u.normalized_url,
           'etag', u.etag, 'lastModified', u.last_modified, 'snapshotKey', u.snapshot_key,
           'chunkSize', p.chunk_size, 'chunkOverlap', p.chunk_overlap,
-          'startedAt', api_time(now())) as target`,
+          'startedAt', api_time(now()),
+          'source', (select json_build_object('id', s.id, 'type', s.type,
+                       'depth', coalesce(u.source_depth, 0), 'maxDepth', s.max_depth,
+                       'crawlDelay', (select h.crawl_delay from source_hosts h
+                                      where h.source_id = s.id
+                                        and h.host = substring(u.normalized_url from '^https?://([^/?#]+)')))
+                     from sources s where s.id = u.source_id)) as target`,
   );
   return row?.target ?? null;
 }
@@ -268,6 +283,32 @@ export async function markFailure(
     where id = ${urlId}`;
   if (!failure.final) await selectRows(db, update);
   else await transaction(db, [update, staleChunksDeletion(sql`select ${urlId}::uuid`)]);
+}
+
+/**
+ * A data-modifying CTE body that marks the urls `ids` selects `gone` (a source's page that left
+ * its sitemap, or answers 404/410 on a refresh): their chunks stay stored but leave search
+ * (`currentChunk`), until a refresh finds the page again or the url is deleted. Returns the ids
+ * it changed. This is the one place a url becomes gone (the `url.gone` event belongs here).
+ *
+ * @example
+ * sql`with gone as (${markGone(sql`select ${urlId}::uuid`)}) select count(*) from gone`
+ */
+export function markGone(ids: SQL): SQL {
+  return sql`update urls set status = 'gone', updated_at = now()
+    where id in (${ids}) and status <> 'gone' returning id, project_id`;
+}
+
+/**
+ * A source's url that was indexed before and now answers 404 or 410 is `gone` ({@link markGone}).
+ */
+export async function markGoneIfIndexed(db: Database, urlId: string): Promise<void> {
+  await selectRows(
+    db,
+    sql`with gone as (${markGone(sql`select id from urls where id = ${urlId}
+          and source_id is not null and fetched_at is not null`)})
+        select count(*) from gone`,
+  );
 }
 
 const STALLED_MESSAGE =

@@ -121,12 +121,13 @@ export const limitAnonymous = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 const SEARCH_PATH = /^\/v1\/projects\/[^/]+\/search$/;
-const INGEST_PATH = /^\/v1\/projects\/([^/]+)\/urls(?:\/[^/]+\/refresh)?$/;
+const INGEST_PATH =
+  /^\/v1\/projects\/([^/]+)\/(?:urls(?:\/[^/]+\/refresh)?|sources(?:\/[^/]+\/sync)?)$/;
 
 /**
  * The per-caller limits of an authenticated request, by endpoint class: reads, writes or
  * searches (semantic and hybrid also count as embeddings), plus password attempts per account
- * and url adds per project. Called by `authenticate` once the caller is known.
+ * and url adds, refreshes, source creations and syncs per project. Called by `authenticate` once the caller is known.
  */
 export async function limitCaller(c: Context<AppEnv>, caller: Caller): Promise<void> {
   const { method, path } = c.req;

@@ -85,6 +85,16 @@ export const MAX_REDIRECTS = 5;
 /** Urls the cron re-enqueues per run; the rest wait for the next run. */
 export const REFRESH_BATCH_LIMIT = 1000;
 
-/** Lifecycle of a url: queued → fetching → processing → ready | failed. */
-export const URL_STATUSES = ["queued", "fetching", "processing", "ready", "failed"] as const;
+/**
+ * Lifecycle of a url: queued → fetching → processing → ready | failed; a source's url that left
+ * its sitemap or answers 404/410 on a refresh is `gone` (chunks kept, out of search).
+ */
+export const URL_STATUSES = [
+  "queued",
+  "fetching",
+  "processing",
+  "ready",
+  "failed",
+  "gone",
+] as const;
 export type UrlStatus = (typeof URL_STATUSES)[number];

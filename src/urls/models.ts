@@ -12,6 +12,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { projects } from "../projects/models";
+import { sources } from "../sources/models";
 import { URL_STATUSES } from "./constants";
 
 export { URL_STATUSES };
@@ -51,6 +52,14 @@ export const urls = pgTable(
     etag: text("etag"),
     lastModified: text("last_modified"),
     snapshotKey: text("snapshot_key"),
+    /** The source that discovered the url; null for urls added by hand (or of a deleted source). */
+    sourceId: uuid("source_id").references(() => sources.id, { onDelete: "set null" }),
+    /** Link hops from the crawl's start url (0 for sitemap urls). */
+    sourceDepth: integer("source_depth"),
+    /** The source's last sync that listed or linked the url. */
+    sourceSync: integer("source_sync"),
+    /** The sitemap's `<lastmod>` when the url was last queued for it. */
+    lastmod: timestamp("lastmod", { withTimezone: true }),
     chunkCount: integer("chunk_count").notNull().default(0),
     fetchedAt: timestamp("fetched_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -60,9 +69,10 @@ export const urls = pgTable(
     unique("urls_project_normalized_key").on(t.projectId, t.normalizedUrl),
     index("urls_project_created_idx").on(t.projectId, t.createdAt, t.id),
     index("urls_refresh_idx").on(t.status, t.fetchedAt),
+    index("urls_source_idx").on(t.sourceId),
     check(
       "urls_status_check",
-      sql`${t.status} in ('queued', 'fetching', 'processing', 'ready', 'failed')`,
+      sql`${t.status} in ('queued', 'fetching', 'processing', 'ready', 'failed', 'gone')`,
     ),
   ],
 );

@@ -2,6 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { startLocalStack } from "../../scripts/local-stack";
+import { startDocsSite } from "./docs-site";
+import { DOCS_SITE_SHAPE } from "./docs-site-shape";
 import { FAULTS, type Fault, type FaultProxy, startFaultProxy } from "./fault-proxy";
 import { startTestSite, TEST_FETCH_MAX_BYTES, TEST_FETCH_TIMEOUT_MS } from "./test-site";
 
@@ -11,6 +13,7 @@ declare module "vitest" {
     workerBindings: Record<string, string>;
     controlUrl: string;
     testSiteUrl: string;
+    docsSiteUrl: string;
   }
 }
 
@@ -28,6 +31,7 @@ export default async function setup(project: TestProject) {
     storage: await startFaultProxy(stack.s3.endpoint),
   };
   const site = await startTestSite();
+  const docsSite = await startDocsSite(DOCS_SITE_SHAPE);
   const control = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://control");
     const [, resource, name, fault] = url.pathname.split("/");
@@ -46,19 +50,21 @@ export default async function setup(project: TestProject) {
     DATABASE_HTTP_ENDPOINT: proxies.database?.url ?? stack.db.url,
     S3_ENDPOINT: proxies.storage?.url ?? stack.s3.endpoint,
     ADMIN_EMAILS: ADMIN_EMAILS.join(","),
-    // Only the test site is exempt from the address screen; S3 and the database are not.
-    FETCH_ALLOW_HOSTS: new URL(site.url).host,
+    // Only the test sites are exempt from the address screen; S3 and the database are not.
+    FETCH_ALLOW_HOSTS: `${new URL(site.url).host},${new URL(docsSite.url).host}`,
     FETCH_TIMEOUT_MS: String(TEST_FETCH_TIMEOUT_MS),
     FETCH_MAX_BYTES: String(TEST_FETCH_MAX_BYTES),
     // Retries come back at once in tests; production backs off from 30 s.
     INGEST_RETRY_BASE_SECONDS: "0",
   });
   project.provide("testSiteUrl", site.url);
+  project.provide("docsSiteUrl", docsSite.url);
   project.provide("controlUrl", `http://127.0.0.1:${(control.address() as AddressInfo).port}`);
 
   return async () => {
     control.close();
     await site.close();
+    await docsSite.close();
     await Promise.allSettled(Object.values(proxies).map((proxy) => proxy.close()));
     await stack.close();
   };

@@ -6,6 +6,7 @@ import { withDocs } from "../../src/openapi";
 import { projectsRouter } from "../../src/projects/router";
 import { projectSearchRouter, sharedSearchRouter } from "../../src/search/router";
 import { sharedRouter, sharesRouter } from "../../src/shares/router";
+import { sourcesRouter } from "../../src/sources/router";
 import { systemRouter } from "../../src/system/router";
 import { urlsRouter } from "../../src/urls/router";
 import { usersRouter } from "../../src/users/router";
@@ -27,6 +28,7 @@ describe("routers loaded at first use", () => {
             projectsRouter,
             sharesRouter,
             urlsRouter,
+            sourcesRouter,
             chunksRouter,
             projectSearchRouter,
             projectVectorizationRouter,

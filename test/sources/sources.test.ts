@@ -1,0 +1,245 @@
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { sql } from "../../src/database";
+import type { Source } from "../../src/sources/schemas";
+import { projectFingerprint, query } from "../projects/fixtures";
+import { DOCS_SITE_SHAPE, expectedCounts } from "../setup/docs-site-shape";
+import { call, expectProblem, expectStatus } from "../support/api";
+import { createUser, type TestUser } from "../support/factories";
+
+const SITE = inject("docsSiteUrl");
+const EXPECTED = expectedCounts(DOCS_SITE_SHAPE);
+const SYNC_TIMEOUT_MS = 150_000;
+
+async function control(action: string, paths: string[] = []): Promise<unknown> {
+  const res = await fetch(`${SITE}/_control/${action}?paths=${paths.join(",")}`, {
+    method: action === "log" ? "GET" : "POST",
+  });
+  expect(res.ok).toBe(true);
+  return res.json();
+}
+
+const requested = async () => (await control("log")) as string[];
+
+async function newProject(owner: TestUser): Promise<string> {
+  const project = await expectStatus<{ id: string }>(
+    await call("POST", "/v1/projects", { token: owner.accessToken, body: { name: "Site" } }),
+    201,
+  );
+  return project.id;
+}
+
+async function createSource(token: string, projectId: string, body: object): Promise<Source> {
+  return expectStatus<Source>(
+    await call("POST", `/v1/projects/${projectId}/sources`, { token, body }),
+    202,
+  );
+}
+
+/** Polls the source until its sync ends (`ready` or `failed`). */
+async function waitForSync(token: string, projectId: string, sourceId: string): Promise<Source> {
+  const deadline = Date.now() + SYNC_TIMEOUT_MS;
+  for (;;) {
+    const source = await expectStatus<Source>(
+      await call("GET", `/v1/projects/${projectId}/sources/${sourceId}`, { token }),
+      200,
+    );
+    if (source.status === "ready" || source.status === "failed") return source;
+    if (Date.now() > deadline)
+      expect.fail(`source still ${source.status}: ${JSON.stringify(source.counts)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Every path requested more than once, with its count. */
+function repeats(paths: string[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const path of paths) counts.set(path, (counts.get(path) ?? 0) + 1);
+  return Object.fromEntries([...counts].filter(([, n]) => n > 1));
+}
+
+const countsOf = (source: Source) => {
+  const { ready, failed, skipped_robots, skipped_pattern, skipped_duplicate, discovered } =
+    source.counts;
+  return { ready, failed, skipped_robots, skipped_pattern, skipped_duplicate, discovered };
+};
+
+describe("sources over a 525-url local site", () => {
+  let owner: TestUser;
+
+  beforeEach(async () => {
+    owner ??= await createUser({ name: "Site owner" });
+    await control("reset");
+  });
+
+  it(
+    "a sitemap source brings the site to ready with exact counts, and a re-sync fetches only what changed",
+    async () => {
+      const projectId = await newProject(owner);
+      const token = owner.accessToken;
+      const created = await createSource(token, projectId, {
+        type: "sitemap",
+        url: `${SITE}/`,
+        exclude: ["/tags/**"],
+      });
+      expect(created.status).toBe("discovering");
+      const source = await waitForSync(token, projectId, created.id);
+      expect(source.status).toBe("ready");
+      expect(source.last_error).toBeNull();
+      expect(countsOf(source)).toEqual(EXPECTED.sitemap);
+      expect(source.counts.queued).toBe(0);
+
+      const log = await requested();
+      // robots.txt and patterns keep those pages out: never requested, not even once.
+      expect(log.filter((path) => /^\/(private|tags)\//.test(path))).toEqual([]);
+      // The index loops back to itself, and pages are listed once: each read once, except the
+      // page that /old/1 redirects to.
+      expect(repeats(log)).toEqual({ "/docs/1": 2 });
+      expect(log).toContain("/sitemaps/blog.xml.gz");
+      // One of each duplicate pair is kept; never both.
+      const stored = await query<{ normalized_url: string; status: string }>(
+        sql`select normalized_url, status from urls where project_id = ${projectId}`,
+      );
+      const paths = stored.map((row) => new URL(row.normalized_url).pathname);
+      expect(paths.filter((p) => p === "/docs/0" || p === "/docs/dup")).toHaveLength(1);
+      expect(paths).not.toContain("/old/1");
+      expect(stored.find((row) => row.normalized_url.endsWith("/missing"))?.status).toBe("failed");
+
+      // Re-sync: three pages change, one leaves the sitemap.
+      await control("change", ["/docs/5", "/docs/6", "/blog/7"]);
+      await control("unlist", ["/more/3"]);
+      await control("clear-log");
+      const again = await expectStatus<Source>(
+        await call("POST", `/v1/projects/${projectId}/sources/${created.id}/sync`, { token }),
+        202,
+      );
+      expect(again.sync).toBe(2);
+      const resynced = await waitForSync(token, projectId, created.id);
+      expect(resynced.status).toBe("ready");
+      expect(resynced.counts.gone).toBe(1);
+      expect(resynced.counts.ready).toBe(EXPECTED.sitemap.ready - 1);
+      const pagesFetched = (await requested()).filter(
+        (path) => !path.startsWith("/sitemap") && path !== "/robots.txt",
+      );
+      expect(pagesFetched.sort()).toEqual(["/blog/7", "/docs/5", "/docs/6"]);
+
+      // The gone page's chunks leave search; the changed page's new text is found.
+      const search = async (q: string) =>
+        (
+          await expectStatus<{ results: { url: { url: string } }[] }>(
+            await call("POST", `/v1/projects/${projectId}/search`, {
+              token,
+              body: { query: q, mode: "keyword" },
+            }),
+            200,
+          )
+        ).results;
+      expect(await search("more3v0marker")).toEqual([]);
+      expect((await search("docs5v1marker"))[0]?.url.url).toBe(`${SITE}/docs/5`);
+    },
+    SYNC_TIMEOUT_MS * 2,
+  );
+
+  it(
+    "a crawl source brings the site to ready with exact counts, each page fetched once",
+    async () => {
+      const projectId = await newProject(owner);
+      const token = owner.accessToken;
+      const created = await createSource(token, projectId, {
+        type: "crawl",
+        url: `${SITE}/`,
+        exclude: ["/tags/**"],
+        max_depth: 3,
+      });
+      const source = await waitForSync(token, projectId, created.id);
+      expect(source.status).toBe("ready");
+      expect(countsOf(source)).toEqual(EXPECTED.crawl);
+      const log = await requested();
+      expect(log.filter((path) => /^\/(private|tags)\//.test(path))).toEqual([]);
+      // Link loops and fragments never fetch a page twice; /docs/1 is read twice only when the
+      // crawl met /docs/1 before /old/1, which redirects to it.
+      expect(Object.keys(repeats(log)).filter((path) => path !== "/docs/1")).toEqual([]);
+      const urls = await query<{ depth: number; n: number }>(
+        sql`select source_depth as depth, count(*)::int as n from urls
+            where source_id = ${created.id} group by source_depth order by source_depth`,
+      );
+      expect(urls[0]).toEqual({ depth: 0, n: 1 });
+    },
+    SYNC_TIMEOUT_MS,
+  );
+});
+
+describe("sources API", () => {
+  it("POST …/sources refuses bad input with 422 and stores nothing", async () => {
+    const owner = await createUser();
+    const projectId = await newProject(owner);
+    const before = await projectFingerprint(projectId);
+    const post = (body: object) =>
+      call("POST", `/v1/projects/${projectId}/sources`, { token: owner.accessToken, body });
+    await expectProblem(
+      await post({ type: "crawl", url: "http://169.254.169.254/latest/" }),
+      422,
+      "URL_NOT_ALLOWED",
+    );
+    await expectProblem(await post({ type: "rss", url: `${SITE}/` }), 422, "VALIDATION_FAILED");
+    await expectProblem(
+      await post({ type: "crawl", url: `${SITE}/`, exclude: ["/a b"] }),
+      422,
+      "VALIDATION_FAILED",
+    );
+    await expectProblem(
+      await post({ type: "crawl", url: `${SITE}/`, max_pages: 5001 }),
+      422,
+      "VALIDATION_FAILED",
+    );
+    await expectProblem(
+      await post({ type: "crawl", url: `${SITE}/`, include: Array(51).fill("/x") }),
+      422,
+      "VALIDATION_FAILED",
+    );
+    expect(await projectFingerprint(projectId)).toBe(before);
+    const [row] = await query<{ n: number }>(
+      sql`select count(*)::int as n from sources where project_id = ${projectId}`,
+    );
+    expect(row?.n).toBe(0);
+  });
+
+  it(
+    "DELETE …/sources/{id} keeps the urls by default and deletes them with delete_urls=true",
+    async () => {
+      const owner = await createUser();
+      const projectId = await newProject(owner);
+      const token = owner.accessToken;
+      const keep = await createSource(token, projectId, {
+        type: "crawl",
+        url: `${SITE}/more/`,
+        include: ["/more/**"],
+        max_depth: 1,
+      });
+      const kept = await waitForSync(token, projectId, keep.id);
+      expect(kept.counts.ready).toBe(21);
+      const drop = await createSource(token, projectId, {
+        type: "sitemap",
+        url: `${SITE}/sitemaps/more.xml`,
+      });
+      const dropped = await waitForSync(token, projectId, drop.id);
+      // Every url of that sitemap was in the project already, brought by the crawl.
+      expect(dropped.counts.discovered).toBe(0);
+      expect(dropped.counts.ready).toBe(0);
+
+      const count = async () =>
+        (
+          await query<{ n: number }>(
+            sql`select count(*)::int as n from urls where project_id = ${projectId}`,
+          )
+        )[0]?.n;
+      const del = (id: string, query: string) =>
+        call("DELETE", `/v1/projects/${projectId}/sources/${id}${query}`, { token });
+      await expectStatus(await del(drop.id, ""), 204);
+      expect(await count()).toBe(21);
+      await expectStatus(await del(keep.id, "?delete_urls=true"), 204);
+      expect(await count()).toBe(0);
+      await expectProblem(await del(keep.id, ""), 404, "SOURCE_NOT_FOUND");
+    },
+    SYNC_TIMEOUT_MS,
+  );
+});
