@@ -17,6 +17,7 @@ const BENCHMARKS = [
   "bench/load.ts",
   "bench/limits.ts",
   "bench/ingestion.ts",
+  "bench/crawl.ts",
 ];
 
 const summaryFile = join(mkdtempSync(join(tmpdir(), "linkbase-bench-")), "summary.jsonl");

@@ -363,6 +363,30 @@ export async function startSyncs(db: Database, ids: SQL): Promise<StartedSyncs> 
 }
 
 /**
+ * The pending steps of syncs that made no progress for `stuckAfterSeconds` (a message lost, or
+ * its consumer killed): returned to be sent again, and the sources touched so the next cron run
+ * waits as long again. Steps are idempotent, so a step that was merely slow costs a repeat.
+ */
+export async function claimStalledSteps(
+  db: Database,
+  stuckAfterSeconds: number,
+): Promise<{ sourceId: string; sync: number; doc: string }[]> {
+  return selectRows(
+    db,
+    sql`with stalled as (
+          update sources set updated_at = now()
+          where id in (select id from sources where status = 'discovering'
+                         and updated_at < now() - make_interval(secs => ${stuckAfterSeconds}::int)
+                       limit ${SYNC_BATCH_LIMIT})
+          returning id, sync
+        )
+        select d.source_id as "sourceId", d.sync, d.url as doc
+        from source_docs d join stalled s on d.source_id = s.id and d.sync = s.sync
+        where not d.done`,
+  );
+}
+
+/**
  * Sources due for a re-sync: finished (`ready` or `failed`) longer ago than their project's
  * `refresh_interval_hours`.
  */

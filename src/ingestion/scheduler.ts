@@ -3,7 +3,7 @@ import { type Database, getDb, selectRows, sql } from "../database";
 import { REFRESH_BATCH_LIMIT } from "../urls/constants";
 import * as discovery from "./discovery";
 import * as discoveryStore from "./discovery-store";
-import { enqueueIngest } from "./messages";
+import { enqueueIngest, sendMessages } from "./messages";
 import * as snapshots from "./snapshots";
 import { reapStalledUrls } from "./store";
 
@@ -40,8 +40,8 @@ export async function claimDueUrls(db: Database, limit = REFRESH_BATCH_LIMIT): P
 /**
  * The Worker's `scheduled` handler, independent jobs (one statement each, run at once):
  * re-enqueue urls due for a refresh, re-queue or time out urls whose ingest stalled, re-send
- * snapshot deletions whose message may have been lost, start the re-sync of sources due for one
- * and finish syncs left with nothing pending. One failing does not stop the others.
+ * snapshot deletions whose message may have been lost, start the re-sync of sources due for one,
+ * re-send the steps of syncs that stalled, and finish syncs left with nothing pending. One failing does not stop the others.
  *
  * @example
  * export default { fetch: app.fetch, scheduled: runCron } satisfies ExportedHandler<Env>;
@@ -57,6 +57,12 @@ export async function runCron(_controller: ScheduledController, env: Env): Promi
       .claimDueDeletions(db, REFRESH_BATCH_LIMIT)
       .then((due) => snapshots.sendDeletions(queue, due)),
     discovery.startSyncs(db, queue, discoveryStore.dueSources()),
+    discoveryStore.claimStalledSteps(db, config.INGEST_STUCK_AFTER_SECONDS).then((steps) =>
+      sendMessages(
+        queue,
+        steps.map((step) => ({ kind: "discover", ...step })),
+      ),
+    ),
     discoveryStore.finishIdleSyncs(db),
   ]);
   const failed = jobs.filter((job) => job.status === "rejected");

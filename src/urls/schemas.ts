@@ -63,6 +63,9 @@ export const Url = z
     url: UrlText.openapi({ description: "As it was added" }),
     normalized_url: z.url().max(MAX_URL_LENGTH),
     status: UrlStatusSchema,
+    source_id: Uuid.nullable().openapi({
+      description: "The source that found the url; null for urls added by hand",
+    }),
     title: z.string().max(TITLE_MAX).nullable().openapi({ description: RAW_TEXT }),
     // As the page states them: meta, Open Graph, JSON-LD; null where it states nothing.
     description: z

@@ -26,6 +26,7 @@ export function urlJson(alias: string): SQL {
   const a = sql.raw(alias);
   return sql`json_build_object(
     'id', ${a}.id, 'url', ${a}.url, 'normalized_url', ${a}.normalized_url, 'status', ${a}.status,
+    'source_id', ${a}.source_id,
     'title', ${a}.title, 'description', ${a}.description, 'language', ${a}.language,
     'published_at', api_time(${a}.published_at), 'site_name', ${a}.site_name,
     'extraction', ${a}.extraction,

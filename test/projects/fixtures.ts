@@ -92,6 +92,16 @@ export async function seedUrlWithChunk(
   return { urlId: row.url_id, chunkId: row.chunk_id };
 }
 
+/** A finished sitemap source of the project, at `url` (a page of a local test site). */
+export async function seedSource(projectId: string, url: string): Promise<string> {
+  const [row] = await query<{ id: string }>(
+    sql`insert into sources (project_id, type, url, max_pages, max_depth, status, synced_at)
+        values (${projectId}, 'sitemap', ${url}, 10, 0, 'ready', now()) returning id`,
+  );
+  if (!row) throw new Error("seed failed");
+  return row.id;
+}
+
 /** Inserts urls with these statuses, each with `chunksPerUrl` chunks. */
 export async function seedUrls(projectId: string, statuses: string[], chunksPerUrl = 0) {
   await query(
@@ -118,7 +128,7 @@ export async function projectFingerprint(projectId: string): Promise<string> {
   const [row] = await query<{ print: unknown }>(
     sql`select json_build_object(
           'project', (select to_jsonb(p) from projects p where p.id = ${projectId}),
-          'urls', ${rows("urls")}, 'chunks', ${rows("chunks")},
+          'urls', ${rows("urls")}, 'chunks', ${rows("chunks")}, 'sources', ${rows("sources")},
           'shares', ${rows("project_shares")}, 'links', ${rows("project_links")},
           'projects', (select count(*) from projects)) as print`,
   );

@@ -8,6 +8,7 @@ import {
   projectFingerprint,
   type SeededProject,
   seedProject,
+  seedSource,
   seedUrlWithChunk,
 } from "./fixtures";
 
@@ -40,6 +41,8 @@ interface Cell {
   project: SeededProject;
   /** A ready url with one chunk in the cell's project. */
   url: { urlId: string; chunkId: string };
+  /** A finished sitemap source of the cell's project. */
+  sourceId: string;
   principal: Principal | KeyPrincipal;
 }
 
@@ -244,6 +247,28 @@ const MATRIX: Row[] = [
     params: ({ url }) => ({ url_id: url.urlId }),
     expect: membersRead(302),
   },
+  // sources
+  {
+    endpoint: "POST /v1/projects/{project_id}/sources",
+    body: () => ({ type: "sitemap", url: site("/sitemap.xml") }),
+    expect: editorsWrite(202),
+  },
+  { endpoint: "GET /v1/projects/{project_id}/sources", expect: membersRead(200) },
+  {
+    endpoint: "GET /v1/projects/{project_id}/sources/{source_id}",
+    params: ({ sourceId }) => ({ source_id: sourceId }),
+    expect: membersRead(200),
+  },
+  {
+    endpoint: "POST /v1/projects/{project_id}/sources/{source_id}/sync",
+    params: ({ sourceId }) => ({ source_id: sourceId }),
+    expect: editorsWrite(202),
+  },
+  {
+    endpoint: "DELETE /v1/projects/{project_id}/sources/{source_id}",
+    params: ({ sourceId }) => ({ source_id: sourceId }),
+    expect: editorsWrite(204),
+  },
   // chunks and search
   {
     endpoint: "GET /v1/projects/{project_id}/urls/{url_id}/chunks",
@@ -340,7 +365,8 @@ describe("permission matrix", () => {
       member: { userId: memberId, role: "viewer" },
     });
     const url = await seedUrlWithChunk(project.projectId);
-    const cell: Cell = { users, project, url, principal };
+    const sourceId = await seedSource(project.projectId, site("/sitemap.xml"));
+    const cell: Cell = { users, project, url, sourceId, principal };
     const [method, template] = row.endpoint.split(" ") as [string, string];
     const params = { project_id: project.projectId, ...row.params?.(cell) };
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
