@@ -7,6 +7,7 @@ export const API_TAGS = [
   { name: "users", description: "Your account; all users for admins." },
   { name: "projects", description: "Projects and their settings." },
   { name: "urls", description: "Pages and their ingestion status." },
+  { name: "sources", description: "Whole sites: sitemaps and crawls." },
   { name: "chunks", description: "The passages search returns." },
   { name: "search", description: "Search over a project." },
   { name: "shares", description: "Sharing with users by role." },
