@@ -3,6 +3,7 @@ import { createRouter, empty, json, jsonBody, problems } from "../app";
 import { getConfig } from "../config";
 import { getDb } from "../database";
 import * as discovery from "../ingestion/discovery";
+import { sendAfterCommit } from "../ingestion/messages";
 import * as snapshots from "../ingestion/snapshots";
 import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
 import * as projectsDependencies from "../projects/dependencies";
@@ -14,6 +15,10 @@ import { Source, SourceCreate, SourceDeleteQuery, SourceIdParams } from "./schem
 import * as sourcesService from "./service";
 
 const tags = ["sources"];
+
+// A sync committed as discovering whose first message is lost is sent again by the cron
+// (`claimStalledSteps`) after INGEST_STUCK_AFTER_SECONDS: a queue outage delays it.
+const STALLED_STEPS = "the cron's stalled sync steps";
 const security = [{ bearer: [] }];
 
 const createSourceRoute = createRoute({
@@ -125,10 +130,12 @@ export const sourcesRouter = createRouter()
       url: screened?.normalized ?? input.url,
       maxPages: maxPagesFor(config, input.max_pages),
     });
-    await discovery.sendSyncs(c.env.INGEST_QUEUE, {
-      started: [{ id: source.id, sync: source.sync }],
-      url_ids: [],
-    });
+    await sendAfterCommit(STALLED_STEPS, () =>
+      discovery.sendSyncs(c.env.INGEST_QUEUE, {
+        started: [{ id: source.id, sync: source.sync }],
+        url_ids: [],
+      }),
+    );
     return c.json(source, 202);
   })
   .openapi(listSourcesRoute, async (c) => {
@@ -158,7 +165,7 @@ export const sourcesRouter = createRouter()
       projectId,
       sourceId,
     });
-    await discovery.sendSyncs(c.env.INGEST_QUEUE, syncs);
+    await sendAfterCommit(STALLED_STEPS, () => discovery.sendSyncs(c.env.INGEST_QUEUE, syncs));
     return c.json(source, 202);
   })
   .openapi(deleteSourceRoute, async (c) => {
