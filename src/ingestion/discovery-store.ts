@@ -277,7 +277,7 @@ export async function finishSync(db: Database, sourceIds: SQL): Promise<string[]
                             where d.source_id = s.id and d.sync = s.sync and not d.done)
             and not exists (select 1 from urls u where u.source_id = s.id
                             and u.status in ('queued', 'fetching', 'processing'))
-          for update of s skip locked
+          for update of s
         ),
         unlisted as (${markGone(sql`select u.id from urls u join settled s on u.source_id = s.id
             where s.type = 'sitemap' and s.error_code is null

@@ -14,7 +14,8 @@ import { BASE_TIME, type DocsSiteShape, MORE, PRIVATE, TAGS } from "./docs-site-
  *
  * Control (never logged): `POST /_control/reset`, `POST /_control/change?paths=/a,/b` (new
  * content and a later `<lastmod>`), `POST /_control/unlist?paths=…` (left out of the sitemaps,
- * still served), `GET /_control/log` (every path requested, in order).
+ * still served), `POST /_control/delete?paths=…` (answered 404), `POST /_control/robots?status=503`
+ * (robots.txt answers that status), `GET /_control/log` (every path requested, in order).
  */
 export interface DocsSite {
   url: string;
@@ -30,6 +31,8 @@ export interface DocsSite {
 export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
   const versions = new Map<string, number>();
   const unlisted = new Set<string>();
+  const deleted = new Set<string>();
+  let robotsStatus = 200;
   let log: string[] = [];
   let base = "";
 
@@ -116,11 +119,17 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
       if (path === "/_control/reset") {
         versions.clear();
         unlisted.clear();
+        deleted.clear();
+        robotsStatus = 200;
         log = [];
       } else if (path === "/_control/change") {
         for (const p of paths) versions.set(p, version(p) + 1);
       } else if (path === "/_control/unlist") {
         for (const p of paths) unlisted.add(p);
+      } else if (path === "/_control/delete") {
+        for (const p of paths) deleted.add(p);
+      } else if (path === "/_control/robots") {
+        robotsStatus = Number(url.searchParams.get("status") ?? 200);
       } else if (path === "/_control/clear-log") {
         log = [];
       }
@@ -128,6 +137,10 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
     }
     log.push(path);
 
+    if (deleted.has(path)) return send(404, "text/html", "<h1>Gone</h1>");
+    if (path === "/robots.txt" && robotsStatus !== 200) {
+      return send(robotsStatus, "text/plain", "unavailable");
+    }
     if (path === "/robots.txt") {
       return send(
         200,

@@ -1,5 +1,8 @@
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { sql } from "../../src/database";
+import type { Env } from "../../src/config";
+import { getDb, sql } from "../../src/database";
+import { admit, loadSource } from "../../src/ingestion/discovery-store";
 import type { Source } from "../../src/sources/schemas";
 import { projectFingerprint, query } from "../projects/fixtures";
 import { DOCS_SITE_SHAPE, expectedCounts } from "../setup/docs-site-shape";
@@ -10,8 +13,8 @@ const SITE = inject("docsSiteUrl");
 const EXPECTED = expectedCounts(DOCS_SITE_SHAPE);
 const SYNC_TIMEOUT_MS = 150_000;
 
-async function control(action: string, paths: string[] = []): Promise<unknown> {
-  const res = await fetch(`${SITE}/_control/${action}?paths=${paths.join(",")}`, {
+async function control(action: string, paths: string[] = [], extra = ""): Promise<unknown> {
+  const res = await fetch(`${SITE}/_control/${action}?paths=${paths.join(",")}${extra}`, {
     method: action === "log" ? "GET" : "POST",
   });
   expect(res.ok).toBe(true);
@@ -166,6 +169,90 @@ describe("sources over a 525-url local site", () => {
     },
     SYNC_TIMEOUT_MS,
   );
+});
+
+describe("sources over a small part of the site", () => {
+  beforeEach(async () => {
+    await control("reset");
+  });
+
+  it(
+    "a crawl re-sync makes a page that now answers 404 gone, and fetches every known page again",
+    async () => {
+      const owner = await createUser();
+      const projectId = await newProject(owner);
+      const token = owner.accessToken;
+      const created = await createSource(token, projectId, {
+        type: "crawl",
+        url: `${SITE}/more/`,
+        include: ["/more/**"],
+        max_depth: 1,
+      });
+      expect((await waitForSync(token, projectId, created.id)).counts.ready).toBe(21);
+      await control("delete", ["/more/4"]);
+      await control("clear-log");
+      await expectStatus(
+        await call("POST", `/v1/projects/${projectId}/sources/${created.id}/sync`, { token }),
+        202,
+      );
+      const source = await waitForSync(token, projectId, created.id);
+      expect(source.counts).toMatchObject({ ready: 20, gone: 1, failed: 0 });
+      expect((await requested()).filter((path) => path.startsWith("/more/"))).toHaveLength(21);
+      const [gone] = await query<{ status: string; chunks: number }>(
+        sql`select u.status, (select count(*)::int from chunks c where c.url_id = u.id) as chunks
+          from urls u where u.source_id = ${created.id} and u.normalized_url like '%/more/4'`,
+      );
+      // Kept until deleted, out of search.
+      expect(gone?.status).toBe("gone");
+      expect(gone?.chunks).toBeGreaterThan(0);
+    },
+    SYNC_TIMEOUT_MS,
+  );
+
+  it(
+    "a robots.txt that keeps answering 503 fails the sync with ROBOTS_UNAVAILABLE; no page is fetched",
+    async () => {
+      await control("robots", [], "&status=503");
+      const owner = await createUser();
+      const projectId = await newProject(owner);
+      const created = await createSource(owner.accessToken, projectId, {
+        type: "crawl",
+        url: `${SITE}/more/`,
+      });
+      const source = await waitForSync(owner.accessToken, projectId, created.id);
+      expect(source.status).toBe("failed");
+      expect(source.last_error?.code).toBe("ROBOTS_UNAVAILABLE");
+      expect(source.counts.discovered).toBe(0);
+      const log = await requested();
+      expect(log.length).toBeGreaterThan(1);
+      expect(log.every((path) => path === "/robots.txt")).toBe(true);
+    },
+    SYNC_TIMEOUT_MS,
+  );
+
+  it("discovery adds no url past the urls_per_project quota and says how many it left out", async () => {
+    const owner = await createUser();
+    const projectId = await newProject(owner);
+    const [row] = await query<{ id: string }>(
+      sql`insert into sources (project_id, type, url, max_pages, max_depth)
+          values (${projectId}, 'crawl', ${`${SITE}/`}, 100, 3) returning id`,
+    );
+    const db = getDb(env as unknown as Env);
+    const source = await loadSource(db, row?.id ?? "", null);
+    if (!source) expect.fail("no source");
+    const candidates = [1, 2, 3, 4, 5].map((n) => ({
+      url: `${SITE}/more/${n}`,
+      lastmod: null,
+      depth: 1,
+    }));
+    const admission = await admit(db, source, { doc: null, candidates, skips: [], quota: 2 });
+    expect(admission.queued).toHaveLength(2);
+    expect(admission.overQuota).toBe(3);
+    const [count] = await query<{ n: number }>(
+      sql`select count(*)::int as n from urls where project_id = ${projectId}`,
+    );
+    expect(count?.n).toBe(2);
+  });
 });
 
 describe("sources API", () => {
