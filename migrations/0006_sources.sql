@@ -58,5 +58,6 @@ ALTER TABLE "sources" ADD CONSTRAINT "sources_project_id_projects_id_fk" FOREIGN
 CREATE INDEX "sources_project_created_idx" ON "sources" USING btree ("project_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "sources_sync_idx" ON "sources" USING btree ("status","synced_at");--> statement-breakpoint
 ALTER TABLE "urls" ADD CONSTRAINT "urls_source_id_sources_id_fk" FOREIGN KEY ("source_id") REFERENCES "public"."sources"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "urls_source_idx" ON "urls" USING btree ("source_id");--> statement-breakpoint
+CREATE INDEX "urls_source_status_idx" ON "urls" USING btree ("source_id","status");--> statement-breakpoint
+CREATE INDEX "urls_project_content_idx" ON "urls" USING btree ("project_id","content_hash");--> statement-breakpoint
 ALTER TABLE "urls" ADD CONSTRAINT "urls_status_check" CHECK ("urls"."status" in ('queued', 'fetching', 'processing', 'ready', 'failed', 'gone'));

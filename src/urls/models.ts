@@ -69,7 +69,10 @@ export const urls = pgTable(
     unique("urls_project_normalized_key").on(t.projectId, t.normalizedUrl),
     index("urls_project_created_idx").on(t.projectId, t.createdAt, t.id),
     index("urls_refresh_idx").on(t.status, t.fetchedAt),
-    index("urls_source_idx").on(t.sourceId),
+    // A sync's end is "no url of the source still queued": one index range per check.
+    index("urls_source_status_idx").on(t.sourceId, t.status),
+    // Duplicate pages of a source are found by content (discovery-store.ts claimPage).
+    index("urls_project_content_idx").on(t.projectId, t.contentHash),
     check(
       "urls_status_check",
       sql`${t.status} in ('queued', 'fetching', 'processing', 'ready', 'failed', 'gone')`,
