@@ -37,6 +37,12 @@ const TOP_CANDIDATES = 5;
 const RIVAL_RATIO = 0.75;
 const MIN_RIVALS = 3;
 
+/**
+ * Sibling sections opened by same-level headings make a run (a reference page's parts) when
+ * there are this many and none holds this share of their text.
+ */
+const MIN_SECTIONS = 3;
+const MAX_SECTION_SHARE = 0.5;
 /** Listings are content when they hold this share of the page's semantic region. */
 const LISTING_REGION_SHARE = 0.5;
 /** The semantic region's best candidate wins when it scores this share of the best overall. */
@@ -76,6 +82,10 @@ interface Tree {
   listing: Uint8Array;
   /** The page's one <article> outside listings, else its one <main>; 0 when there is none. */
   region: number;
+  /** Heading level that opens the node's text, 0 when its text does not open with a heading. */
+  lead: Uint8Array;
+  /** 1 for a section in a run of sibling sections opened by same-level headings. */
+  inRun: Uint8Array;
   /** 1 when a paragraph scored the node; `final` is then its score after link density. */
   scored: Uint8Array;
   final: Float64Array;
@@ -92,7 +102,7 @@ export function selectContent(scan: Scan, options: SelectOptions): ScannedBlock[
   const t = measure(scan, options);
   const { parent, last, final } = t;
   const dropBlock = (b: ScannedBlock) => t.listing[b.node] === 1 || linkDense(b);
-  const { top, alone } = pickWinner(t);
+  const { top, alone, sectioned } = pickWinner(t);
   if (top < 0) return scan.blocks.filter((b) => !dropBlock(b));
 
   // Readability's conditional cleaning: inside the content, a box of short text (few commas)
@@ -113,6 +123,7 @@ export function selectContent(scan: Scan, options: SelectOptions): ScannedBlock[
     if (p !== host) keep[i] = keep[p] === 1 && !teaserBox(i) ? 1 : 0;
     else if (i === top) keep[i] = 1;
     else if (alone) keep[i] = 0;
+    else if (sectioned && t.inRun[i] === 1 && t.lead[i] === t.lead[top]) keep[i] = 1;
     else if (t.scored[i] === 1 && (final[i] ?? 0) >= bar) keep[i] = 1;
     else if ((t.prose[i] ?? 0) >= proseBar && density(t, i) < MAX_SIBLING_LINK_DENSITY) {
       keep[i] = 1;
@@ -121,7 +132,7 @@ export function selectContent(scan: Scan, options: SelectOptions): ScannedBlock[
   const kept: ScannedBlock[] = [];
   for (const b of scan.blocks) {
     if (b.node === host) {
-      if (!alone && b.kind === "paragraph" && isSiblingParagraph(b)) kept.push(b);
+      if (!alone && isSiblingBlock(b)) kept.push(b);
     } else if (b.node > host && b.node <= end && keep[b.node] === 1 && !dropBlock(b)) {
       kept.push(b);
     }
@@ -145,7 +156,15 @@ function measure(scan: Scan, options: SelectOptions): Tree {
     parent[i] = nodes[i]?.parent ?? -1;
     last[i] = i;
   }
+  const lead = new Uint8Array(n);
+  const led = new Uint8Array(n);
   blocks.forEach((b, k) => {
+    // The first block under a node marks its ancestors up to the first already marked one, so
+    // each node is visited once: lead[i] is the level of the heading that opens node i, or 0.
+    for (let a = b.node; a > 0 && led[a] === 0; a = parent[a] ?? 0) {
+      led[a] = 1;
+      lead[a] = b.kind === "heading" ? (b.level ?? 0) : 0;
+    }
     blockCommas[k] = countCommas(b.text);
     chars[b.node] = (chars[b.node] ?? 0) + b.text.length;
     links[b.node] = (links[b.node] ?? 0) + b.linkChars;
@@ -205,7 +224,30 @@ function measure(scan: Scan, options: SelectOptions): Tree {
     const p = parent[i] ?? 0;
     prose[p] = (prose[p] ?? 0) + (prose[i] ?? 0);
   }
+  // Sections: siblings opened by headings of one level that are not link lists. A section
+  // belongs to a run when three or more share its parent and level and none holds most of
+  // their text (the content of a reference page, rather than an article beside two boxes).
+  const isSection = (i: number) =>
+    lead[i] !== 0 && (links[i] ?? 0) < (chars[i] ?? 0) * MAX_LINK_DENSITY;
+  const sectionKey = (i: number) => (parent[i] ?? 0) * 8 + (lead[i] ?? 0);
+  const runs = new Map<number, { count: number; chars: number }>();
+  for (let i = 1; i < n; i++) {
+    if (!isSection(i)) continue;
+    const run = runs.get(sectionKey(i)) ?? { count: 0, chars: 0 };
+    run.count++;
+    run.chars += chars[i] ?? 0;
+    runs.set(sectionKey(i), run);
+  }
+  const inRun = new Uint8Array(n);
+  for (let i = 1; i < n; i++) {
+    const run = isSection(i) ? runs.get(sectionKey(i)) : undefined;
+    if (run && run.count >= MIN_SECTIONS && (chars[i] ?? 0) < run.chars * MAX_SECTION_SHARE) {
+      inRun[i] = 1;
+    }
+  }
   const t = {
+    inRun,
+    lead,
     nodes,
     parent,
     last,
@@ -227,7 +269,7 @@ function measure(scan: Scan, options: SelectOptions): Tree {
  * the ancestor of a run of similar sections, and up while the parent scores higher. `alone`:
  * the winner is that region, so nothing outside it joins.
  */
-function pickWinner(t: Tree): { top: number; alone: boolean } {
+function pickWinner(t: Tree): { top: number; alone: boolean; sectioned: boolean } {
   const { nodes, parent, last, chars, scored, final } = t;
   const score = (i: number) => final[i] ?? 0;
   const within = (node: number, root: number) => node >= root && node <= (last[root] ?? root);
@@ -242,7 +284,7 @@ function pickWinner(t: Tree): { top: number; alone: boolean } {
     if (best.length > TOP_CANDIDATES) best.pop();
   }
   let top = best[0] ?? -1;
-  if (top < 0) return { top, alone: false };
+  if (top < 0) return { top, alone: false, sectioned: false };
 
   // The page's one <article> (else its one <main>) says where the content is: when it holds a
   // candidate at least half as good as the best, the winner is taken inside it and never leaves it.
@@ -284,7 +326,12 @@ function pickWinner(t: Tree): { top: number; alone: boolean } {
   while (mayClimbTo(parent[top] ?? 0) && chars[parent[top] ?? 0] === chars[top]) {
     top = parent[top] ?? 0;
   }
-  return { top, alone: confined && top === region };
+  // A winner inside one of a run of sibling sections (a reference page, a manual): the content
+  // is the whole run, not the section whose prose scored best.
+  for (let a = top; mayClimbTo(a) && nodes[a]?.tag !== "body"; a = parent[a] ?? 0) {
+    if (t.inRun[a] === 1) return { top: a, alone: false, sectioned: true };
+  }
+  return { top, alone: confined && top === region, sectioned: false };
 }
 
 /** The only <article> outside listings, else the only <main>; 0 when there is no such one. */
@@ -332,11 +379,16 @@ export function wholePage(scan: Scan): ScannedBlock[] {
   return blocks.filter((b) => b.node >= main && b.node <= end && !linkDense(b));
 }
 
-/** Readability's test for a loose paragraph beside the winner: long and link-poor, or a sentence. */
-function isSiblingParagraph(b: ScannedBlock): boolean {
-  const length = b.text.length;
-  const density = b.linkChars / length;
-  if (length > SHORT_PARAGRAPH) return density < MAX_SIBLING_LINK_DENSITY;
+/**
+ * A loose block beside the winner that belongs with it: Readability's test for a paragraph
+ * (long and link-poor, or a sentence), and lists, tables and code that are not link lists.
+ */
+function isSiblingBlock(b: ScannedBlock): boolean {
+  if (b.kind === "heading") return false;
+  const density = b.linkChars / b.text.length;
+  if (b.kind !== "paragraph" || b.text.length > SHORT_PARAGRAPH) {
+    return density < MAX_SIBLING_LINK_DENSITY;
+  }
   return density === 0 && /\.( |$)/.test(b.text);
 }
 

@@ -184,6 +184,59 @@ describe("section fronts, boxes inside the content, and reader comments", () => 
   });
 });
 
+describe("long reference pages", () => {
+  const term = (i: number, k: number) =>
+    `<p>Term ${i}.${k} is defined in <a href="/a${i}">the first standard</a>, refined by a later note, and used throughout the library, in every module that parses input.</p>`;
+  /** Sections with one short paragraph and mostly lists, tables and code; part 3 has more prose. */
+  const reference = (extra: number) =>
+    Array.from(
+      { length: 12 },
+      (_, i) => `<section><h2>Part ${i}</h2><div><div>${term(i, 0)}${
+        i === 3 ? Array.from({ length: extra }, (_, k) => term(i, k + 1)).join("") : ""
+      }</div>
+      <ul><li>Property ${i}a holds for every input.</li><li>Property ${i}b holds when the input is sorted.</li></ul>
+      <table><tr><th>Case</th><th>Cost</th></tr><tr><td>best ${i}</td><td>linear</td></tr></table>
+      <pre>call(${i})</pre></div></section>`,
+    ).join("");
+  const toc = `<div>${navList(40, "Contents entry")}</div>`;
+
+  it("keeps every section, with its lists, tables and code, when one section has most of the prose", async () => {
+    const doc = await extractHtml(
+      page(`<div>${toc}${reference(6)}</div>
+        <div><p>Terms of use of this reference site, and who to write to about it.</p></div>`),
+    );
+    for (let i = 0; i < 12; i++) {
+      expect(doc.text).toContain(`Term ${i}.0 is defined`);
+      expect(doc.text).toContain(`- Property ${i}b holds when the input is sorted.`);
+      expect(doc.text).toContain(`| best ${i} | linear |`);
+      expect(doc.text).toContain(`call(${i})`);
+      expect(doc.blocks).toContainEqual({ kind: "heading", level: 2, text: `Part ${i}` });
+    }
+    expect(doc.text).not.toContain("Contents entry");
+    expect(doc.text).not.toContain("Terms of use");
+  });
+
+  it("keeps the lists, tables and code beside the winning prose when no run of sections holds it", async () => {
+    const doc = await extractHtml(page(`<div>${toc}${reference(40)}</div>`));
+    expect(doc.text).toContain("Term 3.40 is defined");
+    expect(doc.text).toContain("- Property 3b holds when the input is sorted.");
+    expect(doc.text).toContain("| best 3 | linear |");
+    expect(doc.text).toContain("call(3)");
+    expect(doc.text).not.toContain("Contents entry");
+  });
+
+  it("does not take boxes opened by headings for sections of a story that holds most of the text", async () => {
+    const box = (i: number) =>
+      `<div><h2>More from the desk ${i}</h2><p>Box ${i}: a short note on another story, with a photo, a date, and a summary of what it covers.</p></div>`;
+    const doc = await extractHtml(
+      page(`<div><div><h2>Frost</h2>${prose("frost", 4)}</div>${box(1)}${box(2)}</div>`),
+    );
+    expect(doc.text).toContain("The frost study, part 4");
+    expect(doc.text).not.toContain("Box 1");
+    expect(doc.text).not.toContain("More from the desk");
+  });
+});
+
 describe("never silently empty", () => {
   it("records the selection path with the share of the page it kept", async () => {
     const doc = await extractHtml(page(`${navList(5)}<article>${prose("rain", 3)}</article>`));
