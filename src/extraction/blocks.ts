@@ -131,6 +131,7 @@ function cleanCode(raw: string): string {
   return decoded.slice(start).trimEnd();
 }
 
+/** List items: containers of the tree, so the cards of a laid-out list are weighed one by one. */
 const ITEMS = new Set(["li", "dt", "dd"]);
 
 /** Text of a list item, kept until the list's end shows whether it is a list or a layout. */
