@@ -174,7 +174,7 @@ describe("quotas", () => {
       if (!staging) throw new Error("the url is gone");
       expect(await store.writeChunkBatch(db, urlId, staging.generation, "m", rows)).toBe(true);
       const staged = { generation: staging.generation, count: rows.length, startedAt };
-      return store.switchGeneration(db, urlId, staged, page, 5);
+      return (await store.switchGeneration(db, urlId, staged, page, 5)).result;
     }
     const chunksOf = sql`select count(*) as n from chunks where url_id = ${urlId}`;
     const texts = sql`select string_agg(c.text, ',' order by c.position) as n from chunks c

@@ -92,6 +92,21 @@ export async function seedUrlWithChunk(
   return { urlId: row.url_id, chunkId: row.chunk_id };
 }
 
+/**
+ * A webhook endpoint on a port nothing listens on and the address screen refuses, so a delivery
+ * never leaves the machine even if an event reached it.
+ */
+export async function seedWebhook(projectId: string): Promise<string> {
+  const [row] = await query<{ id: string }>(
+    sql`insert into webhook_endpoints (project_id, url, events, secret)
+        values (${projectId}, 'http://127.0.0.1:9/hook', '{url.ready,project.deleted}',
+                ${`whsec_${btoa("s".repeat(32))}`})
+        returning id`,
+  );
+  if (!row) throw new Error("seed failed");
+  return row.id;
+}
+
 /** Inserts urls with these statuses, each with `chunksPerUrl` chunks. */
 export async function seedUrls(projectId: string, statuses: string[], chunksPerUrl = 0) {
   await query(
