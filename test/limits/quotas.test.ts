@@ -208,6 +208,7 @@ describe("quotas", () => {
       urls_per_project: { used: 2, limit: 7 },
       links_per_project: { used: 1, limit: 25 },
       chunks_per_project: { used: 6, limit: 500_000 },
+      webhooks_per_project: { used: 0, limit: 10 },
     });
   });
 });

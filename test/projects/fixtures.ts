@@ -135,6 +135,10 @@ export async function projectFingerprint(projectId: string): Promise<string> {
           'project', (select to_jsonb(p) from projects p where p.id = ${projectId}),
           'urls', ${rows("urls")}, 'chunks', ${rows("chunks")},
           'shares', ${rows("project_shares")}, 'links', ${rows("project_links")},
+          'webhooks', ${rows("webhook_endpoints")},
+          'deliveries', (select coalesce(json_agg(to_jsonb(d) order by d.id), '[]'::json)
+                         from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+                         where e.project_id = ${projectId}),
           'projects', (select count(*) from projects)) as print`,
   );
   return JSON.stringify(row?.print);

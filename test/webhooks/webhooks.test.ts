@@ -85,6 +85,26 @@ describe("webhook endpoints", () => {
     },
   );
 
+  it("POST …/webhooks past webhooks_per_project is 409 QUOTA_EXCEEDED and stores nothing", async () => {
+    const { token, projectId } = await ownerWithProject();
+    const create = (url: string) =>
+      call("POST", `/v1/projects/${projectId}/webhooks`, {
+        token,
+        body: { url, events: ["url.ready"] },
+        vars: { QUOTA_WEBHOOKS_PER_PROJECT: "2" },
+      });
+    const results = await Promise.all([1, 2, 3].map((n) => create(receiver(`q${n}`).url)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 409]);
+    const refused = results.find((r) => r.status === 409);
+    expect(await refused?.json()).toMatchObject({
+      code: "QUOTA_EXCEEDED",
+      quota: "webhooks_per_project",
+      limit: 2,
+    });
+    const rows = await query(sql`select 1 from webhook_endpoints where project_id = ${projectId}`);
+    expect(rows).toHaveLength(2);
+  });
+
   it("POST …/webhooks refuses unknown and repeated events", async () => {
     const { token, projectId } = await ownerWithProject();
     for (const events of [["url.ready", "url.ready"], ["page.done"], []]) {
