@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { int32 } from "../schemas";
 
 const MAX_BATCH = 20;
 
@@ -6,7 +7,7 @@ const MAX_BATCH = 20;
 const JsonRpcMessage = z
   .looseObject({
     jsonrpc: z.literal("2.0"),
-    id: z.union([z.string().max(200), z.number().int()]).optional(),
+    id: z.union([z.string().max(200), int32(-2_147_483_648)]).optional(),
     method: z.string().min(1).max(200).optional(),
   })
   .openapi("JsonRpcMessage", {
