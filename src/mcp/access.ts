@@ -9,7 +9,7 @@ import { getDb, selectRows, sql } from "../database";
 import { enqueueIngest } from "../ingestion/messages";
 import { quotaLimits } from "../limits/quotas";
 import * as rateLimits from "../limits/rate-limits";
-import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import { createdAtPage, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
 import * as projectsService from "../projects/service";
 import type { SearchRequest, SearchResponse } from "../search/schemas";
@@ -109,13 +109,7 @@ export async function linkAccess(c: Context<AppEnv>, token: string): Promise<Pro
     async listUrls(status, pagination) {
       const rows = await selectRows<{ item: Url; sort_at: string }>(
         db,
-        sql`select ${urlsService.urlJson("u")} as item, api_time(u.created_at) as sort_at
-            from urls u
-            where u.project_id = ${project}
-              and (${status ?? null}::text is null or u.status = ${status ?? null})
-              and ${createdBefore("u", pagination.cursor)}
-            order by u.created_at desc, u.id desc
-            limit ${pagination.limit + 1}`,
+        urlsService.urlsPage(project, status, pagination),
       );
       return createdAtPage(rows, pagination.limit);
     },

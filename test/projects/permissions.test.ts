@@ -80,6 +80,17 @@ const editorsWrite = (ok: number): Record<Principal, number> => ({
   viewer: 403,
 });
 
+/** Only the link's holder gets through; to everyone else the token is unknown (404). */
+const publicLinkOnly = (ok: number): Record<Principal, number> => ({
+  anonymous: 404,
+  stranger: 404,
+  viewer: 404,
+  editor: 404,
+  owner: 404,
+  admin: 404,
+  "public link": ok,
+});
+
 /** A public link opens /v1/shared; other callers hold no link, so theirs is an unknown token. */
 const linkOf = (cell: Cell) => ({
   token:
@@ -212,29 +223,13 @@ const MATRIX: Row[] = [
   {
     endpoint: "GET /v1/shared/{token}",
     params: linkOf,
-    expect: {
-      anonymous: 404,
-      stranger: 404,
-      viewer: 404,
-      editor: 404,
-      owner: 404,
-      admin: 404,
-      "public link": 200,
-    },
+    expect: publicLinkOnly(200),
   },
   {
     endpoint: "POST /v1/shared/{token}/search",
     params: linkOf,
     body: () => ({ query: "anything" }),
-    expect: {
-      anonymous: 404,
-      stranger: 404,
-      viewer: 404,
-      editor: 404,
-      owner: 404,
-      admin: 404,
-      "public link": 200,
-    },
+    expect: publicLinkOnly(200),
   },
   // urls
   {
@@ -288,15 +283,7 @@ const MATRIX: Row[] = [
     endpoint: "POST /v1/shared/{token}/mcp",
     params: linkOf,
     ...mcpInitialize,
-    expect: {
-      anonymous: 404,
-      stranger: 404,
-      viewer: 404,
-      editor: 404,
-      owner: 404,
-      admin: 404,
-      "public link": 200,
-    },
+    expect: publicLinkOnly(200),
   },
   // webhooks: editors manage them; viewers do not see them (their urls are the project's)
   {
