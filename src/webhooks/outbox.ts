@@ -1,5 +1,5 @@
 import { type SQL, sql } from "../database";
-import { sendMessages } from "../ingestion/messages";
+import { sendAfterCommit, sendMessages } from "../ingestion/messages";
 import * as urlsService from "../urls/service";
 import type { WebhookEvent } from "./constants";
 
@@ -59,25 +59,16 @@ export function deliveryIds(alias: string): SQL {
  * @example
  * await sendDeliveries(env.INGEST_QUEUE, deliveryIds);
  */
-export async function sendDeliveries(
+export function sendDeliveries(
   queue: Queue<unknown>,
   ids: readonly string[],
   delaySeconds?: number,
 ): Promise<void> {
-  try {
-    await sendMessages(
+  return sendAfterCommit("the cron's webhook sweep", () =>
+    sendMessages(
       queue,
       ids.map((deliveryId) => ({ kind: "webhook", deliveryId })),
       delaySeconds,
-    );
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        message: "webhook delivery left to the cron",
-        error: detail,
-      }),
-    );
-  }
+    ),
+  );
 }
