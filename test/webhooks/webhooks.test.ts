@@ -2,7 +2,9 @@ import { env } from "cloudflare:workers";
 import { Webhook as Verifier } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../src/config";
+import { getConfig } from "../../src/config";
 import { getDb, sql } from "../../src/database";
+import { reapStalledUrls } from "../../src/ingestion/store";
 import { claimOverdue } from "../../src/webhooks/delivery";
 import { sendDeliveries } from "../../src/webhooks/outbox";
 import { addUrls, eventually, site, waitForUrl } from "../ingestion/helpers";
@@ -190,6 +192,37 @@ describe("webhook delivery", () => {
     expect(events.every((event) => event.data.url?.status === "failed")).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await hook.received()).toHaveLength(2);
+  });
+
+  it("a stalled url given up by the cron records url.failed in the reaper's statement", async () => {
+    const { token, projectId } = await ownerWithProject();
+    const hook = receiver("stalled");
+    const created = await createWebhook(token, projectId, hook.url, ["url.failed"]);
+    const config = getConfig(env as unknown as Env);
+    // One never indexed (ends failed) and one with an earlier version (stays ready: no event).
+    await query(
+      sql`insert into urls (project_id, url, normalized_url, status, stalls, fetched_at, updated_at)
+          select ${projectId}, u, u, 'fetching', ${config.INGEST_STUCK_MAX_REQUEUES}, f,
+                 now() - make_interval(secs => ${config.INGEST_STUCK_AFTER_SECONDS + 60})
+          from (values (${site("/gen/951")}, null::timestamptz),
+                       (${site("/gen/952")}, now() - interval '2 days')) v(u, f)`,
+    );
+    await reapStalledUrls(getDb(env as unknown as Env), {
+      stuckAfterSeconds: config.INGEST_STUCK_AFTER_SECONDS,
+      maxRequeues: config.INGEST_STUCK_MAX_REQUEUES,
+      limit: 1000,
+    });
+    const rows = await query<{ event: string; payload: string }>(
+      sql`select event, payload from webhook_deliveries where endpoint_id = ${created.id}`,
+    );
+    expect(rows.map((row) => row.event)).toEqual(["url.failed"]);
+    const statuses = await query<{ id: string; status: string }>(
+      sql`select id, status from urls where project_id = ${projectId} order by url`,
+    );
+    expect(statuses.map((url) => url.status)).toEqual(["failed", "ready"]);
+    const event = JSON.parse(rows[0]?.payload ?? "{}") as Event;
+    expect(event.data.url).toMatchObject({ id: statuses[0]?.id, status: "failed" });
+    expect(event.data.url?.error?.code).toBe("INGEST_TIMEOUT");
   });
 
   it("a receiver that is down gets the event when it returns, once per webhook-id", async () => {
