@@ -8,3 +8,4 @@ export * from "./sources/models";
 export * from "./urls/models";
 export * from "./users/models";
 export * from "./vectorization/models";
+export * from "./webhooks/models";

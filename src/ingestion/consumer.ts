@@ -8,6 +8,8 @@ import { fetchSettings } from "../urls/config";
 import { UrlErrorCode } from "../urls/constants";
 import { EMBEDDING_FAILED, EmbeddingFailed } from "../vectorization/embedders";
 import * as vectorizationService from "../vectorization/service";
+import * as webhooksDelivery from "../webhooks/delivery";
+import * as webhooksOutbox from "../webhooks/outbox";
 import type { DiscoveryDeps } from "./discovery";
 import * as discovery from "./discovery";
 import { finishSync, finishSyncOfUrl } from "./discovery-store";
@@ -21,7 +23,9 @@ import { markFailure, markGoneIfIndexed } from "./store";
  * The Worker's `queue` handler for INGEST_QUEUE. Messages of a batch run concurrently and each
  * is acked or retried on its own. A page that fails for good is recorded on its url and acked;
  * a message is left to retry (and finally to the dead-letter queue) only when even recording
- * the failure did not work.
+ * the failure did not work. A `webhook` message makes one attempt of a delivery and is acked;
+ * the next attempt, if any, is a new delayed message (the queue's own retries stop far short of
+ * the day a delivery is retried for).
  *
  * @example
  * export default { fetch: app.fetch, queue: consumeQueue } satisfies ExportedHandler<Env>;
@@ -51,6 +55,17 @@ async function handle(
     else if (body.kind === "delete-prefix") {
       await awsService.getS3(env).deletePrefix(body.prefix);
       if (body.deletionId) await snapshots.completeDeletion(getDb(env), body.deletionId);
+      message.ack();
+    } else if (body.kind === "webhook") {
+      const retryIn = await webhooksDelivery.deliver({
+        db: getDb(env),
+        config,
+        allowHosts: fetchSettings(config).allowHosts,
+        deliveryId: body.deliveryId,
+      });
+      if (retryIn !== null) {
+        await webhooksOutbox.sendDeliveries(env.INGEST_QUEUE, [body.deliveryId], retryIn);
+      }
       message.ack();
     } else {
       await vectorizationService.reembedProject({
@@ -128,8 +143,13 @@ async function ingest(
       return;
     }
     if (result.kind !== "failed") {
+      if (result.kind === "ready") {
+        await webhooksOutbox.sendDeliveries(env.INGEST_QUEUE, result.deliveries);
+      }
       // The url's source may have been waiting for this page only.
-      if (result.sourceId) await finishSync(db, sql`select ${result.sourceId}::uuid`);
+      if (result.sourceId) {
+        await finishSync(db, env.INGEST_QUEUE, sql`select ${result.sourceId}::uuid`);
+      }
       message.ack();
       return;
     }
@@ -139,11 +159,12 @@ async function ingest(
   }
   // Throws (and so retries the message) only when the database itself is out of reach.
   const ended = final || !failure.retryable;
-  await markFailure(db, urlId, { ...failure, final: ended });
+  const deliveries = await markFailure(db, urlId, { ...failure, final: ended });
+  await webhooksOutbox.sendDeliveries(env.INGEST_QUEUE, deliveries);
   if (ended && (failure.status === 404 || failure.status === 410)) {
-    await markGoneIfIndexed(db, urlId);
+    await webhooksOutbox.sendDeliveries(env.INGEST_QUEUE, await markGoneIfIndexed(db, urlId));
   }
-  if (ended) await finishSyncOfUrl(db, urlId);
+  if (ended) await finishSyncOfUrl(db, env.INGEST_QUEUE, urlId);
   if (ended) message.ack();
   else {
     const delay = Math.max(backoff(message.attempts, config), failure.retryAfterSeconds ?? 0);

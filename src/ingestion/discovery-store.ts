@@ -5,8 +5,11 @@ import {
   type SkipReason,
   SOURCE_ERROR_MESSAGE_MAX,
   type SourceType,
+  START_DOC,
   SYNC_BATCH_LIMIT,
 } from "../sources/constants";
+import { type StartedSyncs, sourceJson, startSyncCtes, syncsStarted } from "../sources/service";
+import * as webhooksOutbox from "../webhooks/outbox";
 import * as snapshots from "./snapshots";
 import { markGone } from "./store";
 
@@ -15,8 +18,7 @@ import { markGone } from "./store";
  * of an earlier sync, or of a deleted source, finds no row to act on and changes nothing.
  */
 
-/** The start step's row in `source_docs`: pending until robots.txt is read and seeds listed. */
-export const START_DOC = "";
+export { START_DOC };
 
 export interface SourceState {
   id: string;
@@ -261,14 +263,15 @@ export async function failSync(
  * Finishes the source's sync when nothing is left to do: no sitemap document unread, no url of
  * the source queued or being indexed. Then, for a sitemap, its urls the sync did not list are
  * marked gone ({@link markGone}), and the source becomes `ready` (`failed` when the sync found
- * nothing and recorded an error). One statement; idempotent, so every step that may have been
- * the last calls it. This is the one place a sync ends (the `source.synced` event belongs here).
+ * nothing and recorded an error). One statement, which also records the `source.synced` and
+ * `url.gone` webhook deliveries (sent here); idempotent, so every step that may have been the
+ * last calls it. This is the one place a sync ends.
  *
  * @example
- * await finishSync(db, sql`select ${sourceId}::uuid`);
+ * await finishSync(db, queue, sql`select ${sourceId}::uuid`);
  */
-export async function finishSync(db: Database, sourceIds: SQL): Promise<string[]> {
-  const rows = await selectRows<{ id: string }>(
+export async function finishSync(db: Database, queue: Queue<unknown>, sourceIds: SQL) {
+  const [row] = await selectRows<{ deliveries: string[] }>(
     db,
     sql`with settled as (
           select s.id, s.type, s.sync, s.error_code from sources s
@@ -279,9 +282,12 @@ export async function finishSync(db: Database, sourceIds: SQL): Promise<string[]
                             and u.status in ('queued', 'fetching', 'processing'))
           for update of s
         ),
-        unlisted as (${markGone(sql`select u.id from urls u join settled s on u.source_id = s.id
+        ${markGone(
+          "unlisted",
+          sql`select u.id from urls u join settled s on u.source_id = s.id
             where s.type = 'sitemap' and s.error_code is null
-              and coalesce(u.source_sync, 0) < s.sync`)}),
+              and coalesce(u.source_sync, 0) < s.sync`,
+        )},
         finished as (
           update sources s set
             status = case when s.error_code is not null
@@ -289,68 +295,36 @@ export async function finishSync(db: Database, sourceIds: SQL): Promise<string[]
                           then 'failed' else 'ready' end,
             synced_at = now(), updated_at = now()
           from settled t where s.id = t.id
-          returning s.id
-        )
-        select id from finished`,
+          returning s.*
+        ),
+        synced_events as (${webhooksOutbox.emit(
+          "source.synced",
+          sql`select f.project_id, json_build_object('project_id', f.project_id,
+                'source', ${sourceJson("f")}) from finished f`,
+        )})
+        select coalesce((select json_agg(id) from (select id from unlisted_events
+                         union all select id from synced_events) e), '[]'::json) as deliveries`,
   );
-  return rows.map((row) => row.id);
+  await webhooksOutbox.sendDeliveries(queue, row?.deliveries ?? []);
 }
 
 /**
  * The source of `urlId` (when it has one) may have just finished its sync: {@link finishSync}.
  */
-export async function finishSyncOfUrl(db: Database, urlId: string): Promise<void> {
-  await finishSync(db, sql`select source_id from urls where id = ${urlId}`);
+export async function finishSyncOfUrl(db: Database, queue: Queue<unknown>, urlId: string) {
+  await finishSync(db, queue, sql`select source_id from urls where id = ${urlId}`);
 }
 
 /**
  * Sources still `discovering` (a step may have ended without the last call to finishSync, e.g.
  * a url timed out by the cron): finished here when nothing is pending.
  */
-export async function finishIdleSyncs(db: Database): Promise<string[]> {
-  return finishSync(
+export async function finishIdleSyncs(db: Database, queue: Queue<unknown>): Promise<void> {
+  await finishSync(
     db,
+    queue,
     sql`select id from sources where status = 'discovering' limit ${SYNC_BATCH_LIMIT}`,
   );
-}
-
-/**
- * The CTEs that start a new sync of the sources `ids` selects: sync + 1, `discovering`, error
- * cleared, the start step pending; for a crawl, its known urls are queued again (conditional
- * requests keep unchanged pages cheap). A source already discovering is left as it is (its sync
- * goes on). `started` returns the sources' rows, `requeued` the url ids; {@link syncsStarted}
- * reads both. For one statement with an authorization check (sources/service.ts).
- */
-export function startSyncCtes(ids: SQL): SQL {
-  return sql`started as (
-      update sources set sync = sync + 1, status = 'discovering', error_code = null,
-        error_message = null, error_at = null, sync_started_at = now(), updated_at = now()
-      where id in (${ids}) and status <> 'discovering'
-      returning *
-    ),
-    start_docs as (
-      insert into source_docs (source_id, sync, url) select id, sync, ${START_DOC} from started
-    ),
-    cleared as (
-      delete from source_docs d using started s where d.source_id = s.id and d.sync < s.sync
-    ),
-    requeued as (
-      update urls u set status = 'queued', attempts = 0, stalls = 0, source_sync = s.sync,
-        updated_at = now()
-      from started s
-      where u.source_id = s.id and s.type = 'crawl' and u.status in ('ready', 'failed', 'gone')
-      returning u.id
-    )`;
-}
-
-/** Columns `started` (sources and their sync) and `url_ids` after {@link startSyncCtes}. */
-export const syncsStarted = sql`coalesce((select json_agg(json_build_object('id', id, 'sync', sync))
-    from started), '[]'::json) as started,
-  coalesce((select json_agg(id) from requeued), '[]'::json) as url_ids`;
-
-export interface StartedSyncs {
-  started: { id: string; sync: number }[];
-  url_ids: string[];
 }
 
 /** Starts a sync of the sources `ids` selects ({@link startSyncCtes}). */

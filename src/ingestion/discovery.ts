@@ -10,6 +10,7 @@ import {
   type SkipReason,
 } from "../sources/constants";
 import { inPatterns } from "../sources/patterns";
+import type { StartedSyncs } from "../sources/service";
 import { normalizeUrl } from "../urls/address";
 import type { FetchSettings } from "../urls/config";
 import * as store from "./discovery-store";
@@ -63,7 +64,8 @@ export async function discover(
     step.doc === store.START_DOC
       ? await start(deps, source, final)
       : await readSitemap(deps, source, step.doc, final);
-  if (result.kind === "done") await store.finishSync(deps.db, sql`select ${step.sourceId}::uuid`);
+  if (result.kind === "done")
+    await store.finishSync(deps.db, deps.queue, sql`select ${step.sourceId}::uuid`);
   return result;
 }
 
@@ -324,7 +326,7 @@ export async function startSyncs(db: Database, queue: Queue<unknown>, ids: SQL):
 }
 
 /** Sends the start step of each sync begun, and the urls it queued again. */
-export async function sendSyncs(queue: Queue<unknown>, syncs: store.StartedSyncs): Promise<void> {
+export async function sendSyncs(queue: Queue<unknown>, syncs: StartedSyncs): Promise<void> {
   await sendMessages(
     queue,
     syncs.started.map(({ id, sync }) => ({

@@ -4,8 +4,9 @@ import * as z from "zod";
  * The messages on INGEST_QUEUE. One queue and one consumer (`consumer.ts`) serve them all:
  * `ingest` (fetch and index one url), `delete-prefix` (remove stored snapshots, produced by url,
  * project and user deletion; `deletionId` names its outbox row), `reembed` (produced by
- * POST …/vectorization) and `discover` (one step of a source's sync: `doc` empty for its start,
- * else a sitemap document's url; see discovery.ts).
+ * POST …/vectorization), `webhook` (one attempt of a webhook delivery: src/webhooks/) and
+ * `discover` (one step of a source's sync: `doc` empty for its start, else a sitemap document's
+ * url; see discovery.ts).
  */
 export const QueueMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("ingest"), urlId: z.uuid() }),
@@ -21,6 +22,7 @@ export const QueueMessage = z.discriminatedUnion("kind", [
     sync: z.number().int().min(1),
     doc: z.string().max(4096),
   }),
+  z.object({ kind: z.literal("webhook"), deliveryId: z.uuid() }),
 ]);
 
 export type QueueMessage = z.infer<typeof QueueMessage>;

@@ -50,7 +50,7 @@ export const WRITE_BATCH_BYTES = 3 * 1024 * 1024;
 const VECTOR_TEXT_BYTES = 4_608;
 
 export type IngestResult =
-  | { kind: "ready"; chunks: number; embedded: number; reused: number }
+  | { kind: "ready"; chunks: number; embedded: number; reused: number; deliveries: string[] }
   | { kind: "not-modified" }
   | { kind: "gone" }
   | { kind: "deferred"; delaySeconds: number }
@@ -203,7 +203,7 @@ async function ingestTarget(
     startedAt: target.startedAt,
   };
   const { extraction } = doc;
-  const switched = await store.switchGeneration(
+  const { result: switched, deliveries } = await store.switchGeneration(
     deps.db,
     urlId,
     staged,
@@ -246,7 +246,7 @@ async function ingestTarget(
   if (target.snapshotKey && target.snapshotKey !== key) {
     await removeObject(deps, target.snapshotKey);
   }
-  return { kind: "ready", chunks: chunks.length, embedded, reused };
+  return { kind: "ready", chunks: chunks.length, embedded, reused, deliveries };
 }
 
 /** A failure of the page itself that trying again cannot change: the url fails after one attempt. */

@@ -1,6 +1,8 @@
 import { type Config, type Env, getConfig } from "../config";
 import { type Database, getDb, selectRows, sql } from "../database";
 import { REFRESH_BATCH_LIMIT } from "../urls/constants";
+import * as webhooksDelivery from "../webhooks/delivery";
+import * as webhooksOutbox from "../webhooks/outbox";
 import * as discovery from "./discovery";
 import * as discoveryStore from "./discovery-store";
 import { enqueueIngest, sendMessages } from "./messages";
@@ -40,8 +42,9 @@ export async function claimDueUrls(db: Database, limit = REFRESH_BATCH_LIMIT): P
 /**
  * The Worker's `scheduled` handler, independent jobs (one statement each, run at once):
  * re-enqueue urls due for a refresh, re-queue or time out urls whose ingest stalled, re-send
- * snapshot deletions whose message may have been lost, start the re-sync of sources due for one,
- * re-send the steps of syncs that stalled, and finish syncs left with nothing pending. One failing does not stop the others.
+ * snapshot deletions and webhook deliveries whose message may have been lost, start the re-sync
+ * of sources due for one, re-send the steps of syncs that stalled, and finish syncs left with
+ * nothing pending. One failing does not stop the others.
  *
  * @example
  * export default { fetch: app.fetch, scheduled: runCron } satisfies ExportedHandler<Env>;
@@ -56,6 +59,7 @@ export async function runCron(_controller: ScheduledController, env: Env): Promi
     snapshots
       .claimDueDeletions(db, REFRESH_BATCH_LIMIT)
       .then((due) => snapshots.sendDeletions(queue, due)),
+    webhooksDelivery.claimOverdue(db).then((ids) => webhooksOutbox.sendDeliveries(queue, ids)),
     discovery.startSyncs(db, queue, discoveryStore.dueSources()),
     discoveryStore.claimStalledSteps(db, config.INGEST_STUCK_AFTER_SECONDS).then((steps) =>
       sendMessages(
@@ -63,7 +67,7 @@ export async function runCron(_controller: ScheduledController, env: Env): Promi
         steps.map((step) => ({ kind: "discover", ...step })),
       ),
     ),
-    discoveryStore.finishIdleSyncs(db),
+    discoveryStore.finishIdleSyncs(db, queue),
   ]);
   const failed = jobs.filter((job) => job.status === "rejected");
   if (failed.length > 0)

@@ -58,3 +58,6 @@ export const LINKS_PER_PAGE_MAX = 1000;
 export const SOURCE_ERROR_MESSAGE_MAX = 1000;
 /** Sources the cron re-syncs per run. */
 export const SYNC_BATCH_LIMIT = 100;
+
+/** The start step's row in `source_docs`: pending until robots.txt is read and seeds listed. */
+export const START_DOC = "";

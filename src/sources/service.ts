@@ -1,15 +1,9 @@
 import { type Database, type SQL, selectRows, sql } from "../database";
-import {
-  START_DOC,
-  type StartedSyncs,
-  startSyncCtes,
-  syncsStarted,
-} from "../ingestion/discovery-store";
 import * as snapshots from "../ingestion/snapshots";
 import { createdBefore, type Page, type Pagination } from "../pagination";
 import type { ProjectRole } from "../projects/constants";
 import * as projectsService from "../projects/service";
-import { MAX_DEPTH_DEFAULT } from "./constants";
+import { MAX_DEPTH_DEFAULT, START_DOC } from "./constants";
 import { SourceNotFound } from "./exceptions";
 import type { Source, SourceCreate } from "./schemas";
 
@@ -64,6 +58,45 @@ export function sourceJson(alias: string): SQL {
                              'at', api_time(coalesce(${a}.error_at, ${a}.updated_at))) end,
     'sync_started_at', api_time(${a}.sync_started_at), 'synced_at', api_time(${a}.synced_at),
     'created_at', api_time(${a}.created_at), 'updated_at', api_time(${a}.updated_at))`;
+}
+
+/**
+ * The CTEs that start a new sync of the sources `ids` selects: sync + 1, `discovering`, error
+ * cleared, the start step pending; for a crawl, its known urls are queued again (conditional
+ * requests keep unchanged pages cheap). A source already discovering is left as it is (its sync
+ * goes on). `started` returns the sources' rows, `requeued` the url ids; {@link syncsStarted}
+ * reads both. For one statement with an authorization check (sources/service.ts).
+ */
+export function startSyncCtes(ids: SQL): SQL {
+  return sql`started as (
+      update sources set sync = sync + 1, status = 'discovering', error_code = null,
+        error_message = null, error_at = null, sync_started_at = now(), updated_at = now()
+      where id in (${ids}) and status <> 'discovering'
+      returning *
+    ),
+    start_docs as (
+      insert into source_docs (source_id, sync, url) select id, sync, ${START_DOC} from started
+    ),
+    cleared as (
+      delete from source_docs d using started s where d.source_id = s.id and d.sync < s.sync
+    ),
+    requeued as (
+      update urls u set status = 'queued', attempts = 0, stalls = 0, source_sync = s.sync,
+        updated_at = now()
+      from started s
+      where u.source_id = s.id and s.type = 'crawl' and u.status in ('ready', 'failed', 'gone')
+      returning u.id
+    )`;
+}
+
+/** Columns `started` (sources and their sync) and `url_ids` after {@link startSyncCtes}. */
+export const syncsStarted = sql`coalesce((select json_agg(json_build_object('id', id, 'sync', sync))
+    from started), '[]'::json) as started,
+  coalesce((select json_agg(id) from requeued), '[]'::json) as url_ids`;
+
+export interface StartedSyncs {
+  started: { id: string; sync: number }[];
+  url_ids: string[];
 }
 
 /**

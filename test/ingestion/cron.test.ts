@@ -53,9 +53,9 @@ describe("scheduled refresh", () => {
     await stallUrl(ids[2] ?? "", "fetching");
 
     const { roundTrips } = await measureDatabase(() => runCron({} as ScheduledController, testEnv));
-    // Due urls, stalled urls, pending deletions, due sources, stalled sync steps and idle syncs:
-    // one statement each, whatever their number.
-    expect(roundTrips).toBe(6);
+    // Due urls, stalled urls, pending deletions, overdue webhook deliveries, due sources, stalled
+    // sync steps and idle syncs: one statement each, whatever their number.
+    expect(roundTrips).toBe(7);
     const [dueAfter, stuckAfter] = await Promise.all(
       [0, 2].map((i) =>
         waitForUrl(token, projectId, ids[i] ?? "", {

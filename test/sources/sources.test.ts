@@ -182,6 +182,13 @@ describe("sources over a small part of the site", () => {
       const owner = await createUser();
       const projectId = await newProject(owner);
       const token = owner.accessToken;
+      // A webhook endpoint on the local test site (which answers 200 to any POST): its delivery
+      // rows show which events were recorded.
+      await query(
+        sql`insert into webhook_endpoints (project_id, url, events, secret)
+            values (${projectId}, ${`${inject("testSiteUrl")}/article`}, '{url.gone,source.synced}',
+                    ${`whsec_${btoa("s".repeat(32))}`})`,
+      );
       const created = await createSource(token, projectId, {
         type: "crawl",
         url: `${SITE}/more/`,
@@ -205,6 +212,15 @@ describe("sources over a small part of the site", () => {
       // Kept until deleted, out of search.
       expect(gone?.status).toBe("gone");
       expect(gone?.chunks).toBeGreaterThan(0);
+      const events = await query<{ event: string; n: number }>(
+        sql`select d.event, count(*)::int as n from webhook_deliveries d
+            join webhook_endpoints e on e.id = d.endpoint_id
+            where e.project_id = ${projectId} group by d.event order by d.event`,
+      );
+      expect(events).toEqual([
+        { event: "source.synced", n: 2 },
+        { event: "url.gone", n: 1 },
+      ]);
     },
     SYNC_TIMEOUT_MS,
   );
