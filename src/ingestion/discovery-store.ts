@@ -224,38 +224,25 @@ export async function admit(
   };
 }
 
-/** Records what went wrong in the sync (the last error shows on the source). */
+/**
+ * Records what went wrong in the sync (the last error shows on the source). `endsSync`: the sync
+ * cannot go on (robots.txt unavailable), so the source is `failed` now; its urls stay as they are.
+ */
 export async function recordError(
   db: Database,
   source: { id: string; sync: number },
   code: string,
   message: string,
+  { endsSync = false } = {},
 ): Promise<void> {
+  const ending = endsSync ? sql`, status = 'failed', synced_at = now()` : sql``;
+  const running = endsSync ? sql`and status = 'discovering'` : sql``;
   await selectRows(
     db,
     sql`update sources set error_code = ${code},
           error_message = ${message.slice(0, SOURCE_ERROR_MESSAGE_MAX)}, error_at = now(),
-          updated_at = now()
-        where id = ${source.id} and sync = ${source.sync}`,
-  );
-}
-
-/**
- * Ends a sync that cannot go on (robots.txt unavailable): the source is `failed` with the error;
- * its urls stay as they are.
- */
-export async function failSync(
-  db: Database,
-  source: { id: string; sync: number },
-  code: string,
-  message: string,
-): Promise<void> {
-  await selectRows(
-    db,
-    sql`update sources set status = 'failed', error_code = ${code},
-          error_message = ${message.slice(0, SOURCE_ERROR_MESSAGE_MAX)}, error_at = now(),
-          synced_at = now(), updated_at = now()
-        where id = ${source.id} and sync = ${source.sync} and status = 'discovering'`,
+          updated_at = now() ${ending}
+        where id = ${source.id} and sync = ${source.sync} ${running}`,
   );
 }
 

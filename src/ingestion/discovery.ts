@@ -78,7 +78,9 @@ async function start(
   const robots = await robotsOf(deps, source, site.host, final);
   if (robots === "unavailable") {
     const message = `robots.txt of ${site.host} could not be read (server error or unreachable)`;
-    await store.failSync(deps.db, source, ErrorCode.ROBOTS_UNAVAILABLE, message);
+    await store.recordError(deps.db, source, ErrorCode.ROBOTS_UNAVAILABLE, message, {
+      endsSync: true,
+    });
     return { kind: "done" };
   }
   if (source.type === "crawl") {
