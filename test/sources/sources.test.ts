@@ -272,6 +272,11 @@ describe("sources over a small part of the site", () => {
 });
 
 describe("sources API", () => {
+  // The docs site is shared: no other test's robots.txt or deleted pages leak in here.
+  beforeEach(async () => {
+    await control("reset");
+  });
+
   it("POST …/sources refuses bad input with 422 and stores nothing", async () => {
     const owner = await createUser();
     const projectId = await newProject(owner);
