@@ -39,6 +39,22 @@ export async function sendMessages(
 }
 
 /**
+ * Sends the messages of a write that has already committed. Never throws: the write stands, and
+ * what a lost message would have started is picked up by the cron (`leftTo` says how, in the log).
+ *
+ * @example
+ * await sendAfterCommit("the stall reaper", () => enqueueIngest(queue, createdIds));
+ */
+export async function sendAfterCommit(leftTo: string, send: () => Promise<unknown>) {
+  try {
+    await send();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    console.warn(JSON.stringify({ level: "warn", message: `left to ${leftTo}`, error: detail }));
+  }
+}
+
+/**
  * Sends one `ingest` message per url id, delivered after `delaySeconds` when given.
  *
  * @example

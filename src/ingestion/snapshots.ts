@@ -49,18 +49,13 @@ export function deletionsJson(alias: string): SQL {
  * Asks the consumer to carry out committed deletions now. Never throws: a deletion whose
  * message is lost stays in the outbox, and the cron sends it again after its `retry_at`.
  */
-export async function sendDeletions(queue: Queue<unknown>, deletions: readonly Deletion[]) {
-  try {
-    await messages.sendMessages(
+export function sendDeletions(queue: Queue<unknown>, deletions: readonly Deletion[]) {
+  return messages.sendAfterCommit("the cron's outbox retry", () =>
+    messages.sendMessages(
       queue,
       deletions.map(({ id, prefix }) => ({ kind: "delete-prefix", prefix, deletionId: id })),
-    );
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    console.warn(
-      JSON.stringify({ level: "warn", message: "deletion left to the cron", error: detail }),
-    );
-  }
+    ),
+  );
 }
 
 /**

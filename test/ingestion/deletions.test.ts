@@ -10,28 +10,10 @@ import worker from "../../src/main";
 import { query, seedProject } from "../projects/fixtures";
 import { freshIp } from "../support/api";
 import { createUser } from "../support/factories";
-import { addUrls, eventually, site, waitForUrl } from "./helpers";
+import { addUrls, callQueueDown, eventually, site, waitForUrl } from "./helpers";
 
 const testEnv = env as unknown as Env;
 const keysUnder = async (prefix: string) => (await getS3(testEnv).list(prefix)).keys;
-
-/** The queue taken down: every send fails, as a producer does when Queues is unavailable. */
-const queueDown = {
-  send: () => Promise.reject(new Error("queue unavailable")),
-  sendBatch: () => Promise.reject(new Error("queue unavailable")),
-} as unknown as Queue<unknown>;
-
-/** Calls the Worker with the queue down. */
-async function callQueueDown(method: string, path: string, token: string): Promise<Response> {
-  return await worker.fetch(
-    new Request(`http://linkbase.test${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, "CF-Connecting-IP": freshIp() },
-    }),
-    { ...testEnv, INGEST_QUEUE: queueDown },
-    createExecutionContext(),
-  );
-}
 
 const pending = (prefix: string) =>
   query<{ id: string }>(sql`select id from storage_deletions where prefix = ${prefix}`);

@@ -1,11 +1,13 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, inject, vi } from "vitest";
 import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
 import { consumeQueue } from "../../src/ingestion/consumer";
+import worker from "../../src/main";
 import type { Url } from "../../src/urls/schemas";
 import { query, seedProject } from "../projects/fixtures";
-import { call, expectStatus } from "../support/api";
+import { call, expectStatus, freshIp } from "../support/api";
 import { createUser } from "../support/factories";
 
 /** A url on the local test site (test/setup/test-site.ts). */
@@ -137,5 +139,30 @@ export async function getUrl(token: string, projectId: string, urlId: string): P
   return expectStatus<Url>(
     await call("GET", `/v1/projects/${projectId}/urls/${urlId}`, { token }),
     200,
+  );
+}
+
+/** The queue taken down: every send fails, as a producer does when Queues is unavailable. */
+const queueDown = {
+  send: () => Promise.reject(new Error("queue unavailable")),
+  sendBatch: () => Promise.reject(new Error("queue unavailable")),
+} as unknown as Queue<unknown>;
+
+/** Calls the Worker with the queue down. */
+export async function callQueueDown(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<Response> {
+  const headers = { Authorization: `Bearer ${token}`, "CF-Connecting-IP": freshIp() };
+  return await worker.fetch(
+    new Request(`http://linkbase.test${path}`, {
+      method,
+      headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+    { ...(env as unknown as Env), INGEST_QUEUE: queueDown },
+    createExecutionContext(),
   );
 }
