@@ -11,8 +11,11 @@
  */
 import { parseValue, prepareValue } from "./postgres-text";
 
-/** The fields of a Postgres error the driver copies onto `NeonDbError` (null becomes undefined). */
-const ERROR_FIELDS = [
+/**
+ * The fields of a Postgres error (node-postgres / pg-protocol names) that the error body carries
+ * and the driver copies onto `NeonDbError`, null becoming undefined.
+ */
+export const PG_ERROR_FIELDS = [
   "severity",
   "code",
   "detail",
@@ -31,7 +34,7 @@ const ERROR_FIELDS = [
   "routine",
 ] as const;
 
-type ErrorField = (typeof ERROR_FIELDS)[number];
+type ErrorField = (typeof PG_ERROR_FIELDS)[number];
 
 /**
  * What the driver throws, by the same name: a Postgres error (HTTP 400, with its SQLSTATE `code`
@@ -140,7 +143,7 @@ export class NeonHttp {
     if (response.status === 400) {
       const fields = (await response.json()) as Record<string, string | null>;
       const error = new NeonDbError(fields.message ?? undefined);
-      for (const field of ERROR_FIELDS) error[field] = fields[field] ?? undefined;
+      for (const field of PG_ERROR_FIELDS) error[field] = fields[field] ?? undefined;
       throw error;
     }
     throw new NeonDbError(
