@@ -6,13 +6,15 @@
  * Runs against in-memory PGlite; set LOCAL_PG_URL to run against a real Postgres with pgvector
  * (see neon-setup.ts).
  */
-import { type NeonDbError as DriverError, neonConfig } from "@neondatabase/serverless";
+import { type NeonDbError as DriverError, neon, neonConfig } from "@neondatabase/serverless";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NeonHttp, type Row } from "../../src/neon-http";
 import { parseArray } from "../../src/postgres-text";
 import { CONNECTION_STRING, type Endpoint, startEndpoint } from "./neon-setup";
 
+/** Neon's own endpoint mapping, before the tests point the driver at the local stack. */
+const neonEndpoint = neonConfig.fetchEndpoint;
 let ep: Endpoint;
 let lean: NeonHttp;
 /** The last request body each client sent. */
@@ -214,6 +216,37 @@ describe("parameters sent", () => {
 
   it("rejects bytea parameters rather than sending them as JSON", async () => {
     await expect(lean.query("select $1 as b", [new Uint8Array([1])])).rejects.toThrow(/bytea/);
+  });
+});
+
+describe("requests", () => {
+  it("go to Neon's endpoint for the host with the driver's headers", async () => {
+    const url = "postgres://alice:p%40ss@ep-cool-name-123.eu-central-1.aws.neon.tech/main";
+    const requests: { url: string; headers: Record<string, string> }[] = [];
+    const capture: typeof fetch = async (input, init) => {
+      requests.push({ url: String(input), headers: init?.headers as Record<string, string> });
+      return Response.json({ fields: [], rows: [] });
+    };
+    // Nothing leaves the machine: both clients' fetch only records the request.
+    const { fetchEndpoint, fetchFunction } = neonConfig;
+    Object.assign(neonConfig, { fetchEndpoint: neonEndpoint, fetchFunction: capture });
+    try {
+      await neon(url).query("select 1");
+    } finally {
+      Object.assign(neonConfig, { fetchEndpoint, fetchFunction });
+    }
+    await new NeonHttp(url, { fetch: capture }).query("select 1");
+    const [driver, mine] = requests as [(typeof requests)[0], (typeof requests)[0]];
+    expect(mine.url).toBe("https://api.eu-central-1.aws.neon.tech/sql");
+    expect(mine.url).toBe(driver.url);
+    // The driver also names itself in `application_name`.
+    const { "Neon-Connection-String": driverConnection, ...driverRest } = driver.headers;
+    const { "Neon-Connection-String": connection, ...rest } = mine.headers;
+    expect(driverConnection?.startsWith(`${connection}?application_name=`)).toBe(true);
+    expect(connection).toBe(
+      "postgresql://alice:p%40ss@ep-cool-name-123.eu-central-1.aws.neon.tech/main",
+    );
+    expect(rest).toEqual(driverRest);
   });
 });
 
