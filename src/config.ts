@@ -92,6 +92,14 @@ const ConfigSchema = z
     QUOTA_URLS_PER_PROJECT: quota(10_000),
     QUOTA_LINKS_PER_PROJECT: quota(25),
     QUOTA_CHUNKS_PER_PROJECT: quota(500_000),
+    /** Each event costs one delivery (and its retries) per endpoint. */
+    QUOTA_WEBHOOKS_PER_PROJECT: quota(10),
+    /** First retry of a failed webhook delivery; doubles per attempt (capped at 12 h, the queue's most). */
+    WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    /** A delivery is retried until this long after its event, then marked failed. */
+    WEBHOOK_RETRY_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
+    /** An endpoint whose every attempt failed for this long is disabled. */
+    WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().int().min(1).max(720).default(120),
     EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
     OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
     OPENAI_API_KEY: optionalText,

@@ -13,6 +13,8 @@ export const API_TAGS = [
   { name: "links", description: "Read-only public links." },
   { name: "shared", description: "What a public link opens." },
   { name: "vectorization", description: "Embedding models and status." },
+  { name: "webhooks", description: "Signed event deliveries (Standard Webhooks)." },
+  { name: "mcp", description: "Model Context Protocol server of a project." },
 ];
 
 // The reference page runs exactly this build of Scalar: the version is pinned and the browser

@@ -6,6 +6,7 @@ import type { AppEnv } from "./app";
 import type { authRouter } from "./auth/router";
 import type { chunksRouter } from "./chunks/router";
 import type { Env } from "./config";
+import type { projectMcpRouter, sharedMcpRouter } from "./mcp/router";
 import type { projectsRouter } from "./projects/router";
 import type { projectSearchRouter, sharedSearchRouter } from "./search/router";
 import type { sharedRouter, sharesRouter } from "./shares/router";
@@ -13,6 +14,7 @@ import type { systemRouter } from "./system/router";
 import type { urlsRouter } from "./urls/router";
 import type { usersRouter } from "./users/router";
 import type { projectVectorizationRouter, vectorizationRouter } from "./vectorization/router";
+import type { webhooksRouter } from "./webhooks/router";
 
 // Startup evaluates this module only. Each router is loaded, with its schemas and services, by
 // the first request under its path prefix; the queue consumer and the cron by their first event;
@@ -24,14 +26,17 @@ const MOUNTS = {
   "/v1/auth": async () => [(await import("./auth/router")).authRouter],
   "/v1/users": async () => [(await import("./users/router")).usersRouter],
   "/v1/projects": async () => {
-    const [projects, shares, urls, chunks, search, vectorization] = await Promise.all([
-      import("./projects/router"),
-      import("./shares/router"),
-      import("./urls/router"),
-      import("./chunks/router"),
-      import("./search/router"),
-      import("./vectorization/router"),
-    ]);
+    const [projects, shares, urls, chunks, search, vectorization, webhooks, mcp] =
+      await Promise.all([
+        import("./projects/router"),
+        import("./shares/router"),
+        import("./urls/router"),
+        import("./chunks/router"),
+        import("./search/router"),
+        import("./vectorization/router"),
+        import("./webhooks/router"),
+        import("./mcp/router"),
+      ]);
     return [
       projects.projectsRouter,
       shares.sharesRouter,
@@ -39,15 +44,18 @@ const MOUNTS = {
       chunks.chunksRouter,
       search.projectSearchRouter,
       vectorization.projectVectorizationRouter,
+      webhooks.webhooksRouter,
+      mcp.projectMcpRouter,
     ];
   },
   "/v1/vectorization": async () => [(await import("./vectorization/router")).vectorizationRouter],
   "/v1/shared": async () => {
-    const [shares, search] = await Promise.all([
+    const [shares, search, mcp] = await Promise.all([
       import("./shares/router"),
       import("./search/router"),
+      import("./mcp/router"),
     ]);
-    return [shares.sharedRouter, search.sharedSearchRouter];
+    return [shares.sharedRouter, search.sharedSearchRouter, mcp.sharedMcpRouter];
   },
 } satisfies Record<string, () => Promise<Mount[1]>>;
 
@@ -99,9 +107,12 @@ export type AppType = OpenAPIHono<
   | Mounted<"/v1/projects", typeof chunksRouter>
   | Mounted<"/v1/projects", typeof projectSearchRouter>
   | Mounted<"/v1/projects", typeof projectVectorizationRouter>
+  | Mounted<"/v1/projects", typeof webhooksRouter>
+  | Mounted<"/v1/projects", typeof projectMcpRouter>
   | Mounted<"/v1/vectorization", typeof vectorizationRouter>
   | Mounted<"/v1/shared", typeof sharedRouter>
-  | Mounted<"/v1/shared", typeof sharedSearchRouter>,
+  | Mounted<"/v1/shared", typeof sharedSearchRouter>
+  | Mounted<"/v1/shared", typeof sharedMcpRouter>,
   "/"
 >;
 

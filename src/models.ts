@@ -7,3 +7,4 @@ export * from "./shares/models";
 export * from "./urls/models";
 export * from "./users/models";
 export * from "./vectorization/models";
+export * from "./webhooks/models";

@@ -2,7 +2,7 @@
  * A Neon "SQL over HTTP" client: the part of `@neondatabase/serverless` (1.2.0) this Worker uses,
  * `neon(url).query(text, params)` and the non-interactive `transaction([...])`, speaking the same
  * protocol (/work/shared/neon-http.md) and returning the same values. The driver was 143 KB of
- * the 495 KB minified bundle (159.9 → 114.9 KB gzip without it), nearly all of it its WebSocket
+ * the 553 KB minified bundle (177.3 → 132.2 KB gzip without it), nearly all of it its WebSocket
  * `Pool`, node-postgres and Node polyfills that HTTP queries never run.
  * `test/local-stack/neon-http-client.test.ts` runs the same statements through both and asserts
  * identical requests, rows and errors.

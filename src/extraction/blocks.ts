@@ -24,7 +24,7 @@ export interface ScannedBlock extends Block {
   linkChars: number;
   /** Index into {@link Scan.nodes} of the innermost container holding the block. */
   node: number;
-  /** Headings that are links (teaser headlines) in the block, or in a list's items. */
+  /** 1 for a heading that is a link (a teaser's headline), else 0. */
   linkedHeadings: number;
 }
 
@@ -131,6 +131,20 @@ function cleanCode(raw: string): string {
   return decoded.slice(start).trimEnd();
 }
 
+/** List items: containers of the tree, so the cards of a laid-out list are weighed one by one. */
+const ITEMS = new Set(["li", "dt", "dd"]);
+
+/** Text of a list item, kept until the list's end shows whether it is a list or a layout. */
+interface Piece {
+  text: string;
+  linkChars: number;
+  node: number;
+  /** List nesting of the item, for its indentation. */
+  depth: number;
+  /** Continues the previous piece's item (after a <p> or <div> inside it). */
+  join: boolean;
+}
+
 interface Cell {
   text: string;
   node: number;
@@ -159,10 +173,13 @@ export function scanBlocks(html: string): Scan {
   let preDepth = 0;
   let listDepth = 0;
   let listNode = 0;
-  let items: string[] = [];
+  let pieces: Piece[] = [];
   let itemDepth = 0;
-  let listLinkChars = 0;
-  let listLinkedHeadings = 0;
+  // A list whose items hold headings or articles lays out cards or sections, not items: its
+  // text becomes blocks in the item containers, so selection can weigh each item on its own.
+  let layoutList = false;
+  // The next text in a list starts a new item line (false after a <p> or <div> inside an item).
+  let newLine = true;
   let tableDepth = 0;
   let tableNode = 0;
   let rows: Cell[][] = [];
@@ -196,16 +213,22 @@ export function scanBlocks(html: string): Scan {
     if (tableDepth > 0) {
       row.push({ text, node: current(), header: cellHeader });
       tableLinkChars += linkChars;
-    } else if (listDepth > 0) {
-      items.push(`${INDENTS[Math.min(itemDepth, INDENTS.length) - 1] ?? ""}- ${text}`);
-      listLinkChars += linkChars;
-      if (heading > 0 && isLinked(text)) listLinkedHeadings++;
+    } else if (listDepth > 0 && !layoutList) {
+      pieces.push({ text, linkChars, node: current(), depth: itemDepth, join: !newLine });
+      newLine = false;
     } else if (heading > 0) {
       push("heading", text, linkChars, headingNode, heading);
       const block = blocks[blocks.length - 1];
       if (block && isLinked(text)) block.linkedHeadings = 1;
     } else push("paragraph", text, linkChars, current());
     linkChars = 0;
+  };
+  /** The list turns out to lay out blocks: what it buffered becomes paragraphs. */
+  const startLayout = () => {
+    flush();
+    layoutList = true;
+    for (const piece of pieces) push("paragraph", piece.text, piece.linkChars, piece.node);
+    pieces = [];
   };
   const endRow = () => {
     flush();
@@ -228,12 +251,17 @@ export function scanBlocks(html: string): Scan {
     layoutTable = false;
   };
   const endList = () => {
-    push("list", items.join("\n"), listLinkChars, listNode);
-    const block = blocks[blocks.length - 1];
-    if (block && items.length > 0) block.linkedHeadings = listLinkedHeadings;
-    items = [];
-    listLinkChars = 0;
-    listLinkedHeadings = 0;
+    const items: string[] = [];
+    let links = 0;
+    for (const piece of pieces) {
+      const at = items.length - 1;
+      if (piece.join && at >= 0) items[at] = `${items[at]} ${piece.text}`;
+      else items.push(`${INDENTS[Math.min(piece.depth, INDENTS.length) - 1] ?? ""}- ${piece.text}`);
+      links += piece.linkChars;
+    }
+    push("list", items.join("\n"), links, listNode);
+    pieces = [];
+    layoutList = false;
   };
   const openContainer = (name: string) => {
     nodes.push({ parent: current(), tag: name });
@@ -289,7 +317,7 @@ export function scanBlocks(html: string): Scan {
           // Paragraphs or sections inside a table mean the table lays out a page, not data.
           layoutTable = true;
           parts.push(" ");
-        } else if (listDepth > 0) parts.push(" ");
+        } else if (listDepth > 0 && name === "article" && !layoutList) startLayout();
         else flush();
         if (CONTAINERS.has(name)) {
           if (closing) closeContainer(name);
@@ -297,7 +325,9 @@ export function scanBlocks(html: string): Scan {
         }
         break;
       case Tag.Heading:
+        if (listDepth > 0 && tableDepth === 0 && !layoutList) startLayout();
         flush();
+        newLine = true;
         if (tableDepth > 0) layoutTable = true;
         heading = closing ? 0 : name.charCodeAt(1) - 48;
         headingNode = current();
@@ -312,6 +342,7 @@ export function scanBlocks(html: string): Scan {
           break;
         }
         flush();
+        newLine = true;
         if (closing) {
           closeContainer(name);
           listDepth = Math.max(0, listDepth - 1);
@@ -324,10 +355,18 @@ export function scanBlocks(html: string): Scan {
         if (listDepth === 0 && closing) endList();
         break;
       case Tag.Item:
-        if (tableDepth === 0) {
+        if (tableDepth === 0 && listDepth > 0) {
           flush();
-          if (!closing) itemDepth = listDepth;
-        } else parts.push(" ");
+          newLine = true;
+          // An item left open ends where the next one starts, as in HTML.
+          if (!closing && ITEMS.has(nodes[current()]?.tag ?? "")) open.pop();
+          if (closing) closeContainer(name);
+          else {
+            itemDepth = listDepth;
+            openContainer(name);
+          }
+        } else if (tableDepth === 0) flush();
+        else parts.push(" ");
         break;
       case Tag.Table:
         if (closing) {
@@ -365,6 +404,6 @@ export function scanBlocks(html: string): Scan {
     endRow();
     endTable();
   }
-  if (items.length > 0) endList();
+  if (pieces.length > 0) endList();
   return { blocks, nodes };
 }

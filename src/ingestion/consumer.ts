@@ -8,6 +8,8 @@ import { fetchSettings } from "../urls/config";
 import { UrlErrorCode } from "../urls/constants";
 import { EMBEDDING_FAILED, EmbeddingFailed } from "../vectorization/embedders";
 import * as vectorizationService from "../vectorization/service";
+import * as webhooksDelivery from "../webhooks/delivery";
+import * as webhooksOutbox from "../webhooks/outbox";
 import { MAX_HOST_BACKOFF_SECONDS } from "./host-slots";
 import { enqueueIngest, QueueMessage } from "./messages";
 import { type IngestDeps, ingestUrl } from "./pipeline";
@@ -18,7 +20,9 @@ import { markFailure } from "./store";
  * The Worker's `queue` handler for INGEST_QUEUE. Messages of a batch run concurrently and each
  * is acked or retried on its own. A page that fails for good is recorded on its url and acked;
  * a message is left to retry (and finally to the dead-letter queue) only when even recording
- * the failure did not work.
+ * the failure did not work. A `webhook` message makes one attempt of a delivery and is acked;
+ * the next attempt, if any, is a new delayed message (the queue's own retries stop far short of
+ * the day a delivery is retried for).
  *
  * @example
  * export default { fetch: app.fetch, queue: consumeQueue } satisfies ExportedHandler<Env>;
@@ -41,6 +45,17 @@ async function handle(message: Message<unknown>, env: Env, config: Config): Prom
     else if (body.kind === "delete-prefix") {
       await awsService.getS3(env).deletePrefix(body.prefix);
       if (body.deletionId) await snapshots.completeDeletion(getDb(env), body.deletionId);
+      message.ack();
+    } else if (body.kind === "webhook") {
+      const retryIn = await webhooksDelivery.deliver({
+        db: getDb(env),
+        config,
+        allowHosts: fetchSettings(config).allowHosts,
+        deliveryId: body.deliveryId,
+      });
+      if (retryIn !== null) {
+        await webhooksOutbox.sendDeliveries(env.INGEST_QUEUE, [body.deliveryId], retryIn);
+      }
       message.ack();
     } else {
       await vectorizationService.reembedProject({
@@ -84,6 +99,9 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
       return;
     }
     if (result.kind !== "failed") {
+      if (result.kind === "ready") {
+        await webhooksOutbox.sendDeliveries(env.INGEST_QUEUE, result.deliveries);
+      }
       message.ack();
       return;
     }
@@ -92,7 +110,11 @@ async function ingest(message: Message<unknown>, urlId: string, env: Env, config
     failure = classify(error);
   }
   // Throws (and so retries the message) only when the database itself is out of reach.
-  await markFailure(db, urlId, { ...failure, final: final || !failure.retryable });
+  const deliveries = await markFailure(db, urlId, {
+    ...failure,
+    final: final || !failure.retryable,
+  });
+  await webhooksOutbox.sendDeliveries(env.INGEST_QUEUE, deliveries);
   if (final || !failure.retryable) message.ack();
   else {
     const delay = Math.max(backoff(message.attempts, config), failure.retryAfterSeconds ?? 0);

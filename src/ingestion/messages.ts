@@ -3,8 +3,8 @@ import * as z from "zod";
 /**
  * The messages on INGEST_QUEUE. One queue and one consumer (`consumer.ts`) serve them all:
  * `ingest` (fetch and index one url), `delete-prefix` (remove stored snapshots, produced by url,
- * project and user deletion; `deletionId` names its outbox row) and `reembed` (produced by
- * POST …/vectorization).
+ * project and user deletion; `deletionId` names its outbox row), `reembed` (produced by
+ * POST …/vectorization) and `webhook` (one attempt of a webhook delivery: src/webhooks/).
  */
 export const QueueMessage = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("ingest"), urlId: z.uuid() }),
@@ -14,6 +14,7 @@ export const QueueMessage = z.discriminatedUnion("kind", [
     deletionId: z.uuid().optional(),
   }),
   z.object({ kind: z.literal("reembed"), projectId: z.uuid() }),
+  z.object({ kind: z.literal("webhook"), deliveryId: z.uuid() }),
 ]);
 
 export type QueueMessage = z.infer<typeof QueueMessage>;

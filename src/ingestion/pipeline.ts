@@ -43,7 +43,7 @@ export const WRITE_BATCH_BYTES = 3 * 1024 * 1024;
 const VECTOR_TEXT_BYTES = 4_608;
 
 export type IngestResult =
-  | { kind: "ready"; chunks: number; embedded: number; reused: number }
+  | { kind: "ready"; chunks: number; embedded: number; reused: number; deliveries: string[] }
   | { kind: "not-modified" }
   | { kind: "gone" }
   | { kind: "deferred"; delaySeconds: number }
@@ -163,7 +163,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
     startedAt: target.startedAt,
   };
   const { extraction } = doc;
-  const switched = await store.switchGeneration(
+  const { result: switched, deliveries } = await store.switchGeneration(
     deps.db,
     urlId,
     staged,
@@ -206,7 +206,7 @@ export async function ingestUrl(deps: IngestDeps, urlId: string): Promise<Ingest
   if (target.snapshotKey && target.snapshotKey !== key) {
     await removeObject(deps, target.snapshotKey);
   }
-  return { kind: "ready", chunks: chunks.length, embedded, reused };
+  return { kind: "ready", chunks: chunks.length, embedded, reused, deliveries };
 }
 
 /** A failure of the page itself that trying again cannot change: the url fails after one attempt. */

@@ -1,6 +1,8 @@
 import { type Config, type Env, getConfig } from "../config";
 import { type Database, getDb, selectRows, sql } from "../database";
 import { REFRESH_BATCH_LIMIT } from "../urls/constants";
+import * as webhooksDelivery from "../webhooks/delivery";
+import * as webhooksOutbox from "../webhooks/outbox";
 import { enqueueIngest } from "./messages";
 import * as snapshots from "./snapshots";
 import { reapStalledUrls } from "./store";
@@ -34,9 +36,9 @@ export async function claimDueUrls(db: Database, limit = REFRESH_BATCH_LIMIT): P
 }
 
 /**
- * The Worker's `scheduled` handler, three independent jobs (one statement each, run at once):
+ * The Worker's `scheduled` handler, four independent jobs (one statement each, run at once):
  * re-enqueue urls due for a refresh, re-queue or time out urls whose ingest stalled, and re-send
- * snapshot deletions whose message may have been lost. One failing does not stop the others.
+ * snapshot deletions and webhook deliveries whose message may have been lost. One failing does not stop the others.
  *
  * @example
  * export default { fetch: app.fetch, scheduled: runCron } satisfies ExportedHandler<Env>;
@@ -51,6 +53,7 @@ export async function runCron(_controller: ScheduledController, env: Env): Promi
     snapshots
       .claimDueDeletions(db, REFRESH_BATCH_LIMIT)
       .then((due) => snapshots.sendDeletions(queue, due)),
+    webhooksDelivery.claimOverdue(db).then((ids) => webhooksOutbox.sendDeliveries(queue, ids)),
   ]);
   const failed = jobs.filter((job) => job.status === "rejected");
   if (failed.length > 0)

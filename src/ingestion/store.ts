@@ -2,6 +2,7 @@ import { currentChunk } from "../chunks/current";
 import { type Database, type SQL, selectRows, sql, transaction } from "../database";
 import { quotaLock } from "../limits/quotas";
 import { URL_ERROR_MESSAGE_MAX, UrlErrorCode } from "../urls/constants";
+import * as webhooksOutbox from "../webhooks/outbox";
 
 /**
  * The ingest pipeline's SQL. A page is written as a new chunk generation beside the current one,
@@ -168,6 +169,8 @@ export type SwitchResult = "ready" | "gone" | "superseded" | "incomplete" | "ove
  * a twin gave up on the url meanwhile (`incomplete`: the caller retries, reusing every vector).
  * Nor when it would take the project's current chunks past `chunkQuota` (`over-quota`: the
  * staged chunks go, the url's current ones stay); the count runs under the quota's lock.
+ * The switch records its `url.ready` webhook deliveries in the same statement; their ids come
+ * back for the caller to enqueue.
  */
 export async function switchGeneration(
   db: Database,
@@ -175,7 +178,7 @@ export async function switchGeneration(
   staged: { generation: number; count: number; startedAt: string },
   page: PageResult,
   chunkQuota: number,
-): Promise<SwitchResult> {
+): Promise<{ result: SwitchResult; deliveries: string[] }> {
   const { generation, count, startedAt } = staged;
   const projectId = sql`(select project_id from urls where id = ${urlId})`;
   // The project's other current chunks plus this generation's.
@@ -194,14 +197,16 @@ export async function switchGeneration(
                           ${succeeded}
           where id = ${urlId} and (select n from staged) = ${count}
             and (select fits from fitting)
-          returning id
-        )
+          returning *
+        ),
+        events as (${webhooksOutbox.urlEvents("url.ready", sql`switched u`)})
         select exists(select 1 from urls where id = ${urlId}) as alive,
                exists(select 1 from switched) as switched,
                (select n from staged) = ${count} as complete,
                (select fits from fitting) as fits,
                exists(select 1 from urls where id = ${urlId} and status = 'ready'
-                        and error_code is null and fetched_at >= ${startedAt}::timestamptz) as fresh`,
+                        and error_code is null and fetched_at >= ${startedAt}::timestamptz) as fresh,
+               ${webhooksOutbox.deliveryIds("events")} as deliveries`,
   ]);
   const [row] = (rows ?? []) as {
     alive: boolean;
@@ -209,18 +214,20 @@ export async function switchGeneration(
     complete: boolean;
     fits: boolean;
     fresh: boolean;
+    deliveries: string[];
   }[];
-  if (!row?.alive) return "gone";
+  const outcome = (result: SwitchResult) => ({ result, deliveries: row?.deliveries ?? [] });
+  if (!row?.alive) return outcome("gone");
   if (row.switched) {
     await removeStaleGenerations(db, urlId);
-    return "ready";
+    return outcome("ready");
   }
-  if (row.fresh) return "superseded";
+  if (row.fresh) return outcome("superseded");
   if (row.complete && !row.fits) {
     await removeStaleGenerations(db, urlId);
-    return "over-quota";
+    return outcome("over-quota");
   }
-  return "incomplete";
+  return outcome("incomplete");
 }
 
 /** Deletes the url's chunks of every generation but the current one. */
@@ -251,23 +258,38 @@ export async function markNotModified(db: Database, urlId: string): Promise<void
  */
 const finalStatus = sql`case when fetched_at is not null then 'ready' else 'failed' end`;
 
+/** `url.failed` deliveries for the rows of `from` (aliased `u`) that ended `failed`. */
+function failedEvents(from: SQL): SQL {
+  return webhooksOutbox.urlEvents("url.failed", from, sql`u.status = 'failed'`);
+}
+
 /**
  * Records a failure. `final`: the url ends `failed`, or stays `ready` with its previous chunks
- * when it had been indexed before; chunks staged by its attempts are removed. Otherwise it goes
- * back to `queued` with the error as `last_error` until the retry. One transaction batch.
+ * when it had been indexed before; chunks staged by its attempts are removed, and a url that
+ * ends `failed` records its `url.failed` webhook deliveries in the same statement. Otherwise it
+ * goes back to `queued` with the error as `last_error` until the retry. One round trip; returns
+ * the ids of the deliveries for the caller to enqueue.
  */
 export async function markFailure(
   db: Database,
   urlId: string,
   failure: { code: string; message: string; status?: number | null; final: boolean },
-): Promise<void> {
+): Promise<string[]> {
   const status = failure.final ? finalStatus : sql`'queued'`;
   const update = sql`update urls set status = ${status}, error_code = ${failure.code},
       error_message = ${failure.message.slice(0, URL_ERROR_MESSAGE_MAX)}, error_at = now(),
       http_status = coalesce(${failure.status ?? null}::int, http_status), updated_at = now()
     where id = ${urlId}`;
-  if (!failure.final) await selectRows(db, update);
-  else await transaction(db, [update, staleChunksDeletion(sql`select ${urlId}::uuid`)]);
+  if (!failure.final) {
+    await selectRows(db, update);
+    return [];
+  }
+  const [, rows] = await transaction(db, [
+    staleChunksDeletion(sql`select ${urlId}::uuid`),
+    sql`with ended as (${update} returning *), events as (${failedEvents(sql`ended u`)})
+        select ${webhooksOutbox.deliveryIds("events")} as deliveries`,
+  ]);
+  return ((rows ?? []) as { deliveries: string[] }[])[0]?.deliveries ?? [];
 }
 
 const STALLED_MESSAGE =
@@ -277,7 +299,9 @@ const STALLED_MESSAGE =
  * Re-queues urls whose ingest stalled: `queued`, `fetching` or `processing` with no progress for
  * `stuckAfterSeconds` (a lost message, a consumer killed mid-write). Each is re-queued at most
  * `maxRequeues` times, then given up with INGEST_TIMEOUT (ending `failed`, or `ready` on its
- * previous version) and its staged chunks removed. One statement; returns the re-queued ids.
+ * previous version) and its staged chunks removed; one that ends `failed` records its
+ * `url.failed` webhook deliveries, which the cron's webhook sweep sends. One statement; returns
+ * the re-queued ids.
  */
 export async function reapStalledUrls(
   db: Database,
@@ -305,9 +329,10 @@ export async function reapStalledUrls(
             error_message = ${STALLED_MESSAGE},
             error_at = now(), updated_at = now()
           from stalled s where u.id = s.id
-          returning u.id, s.again
+          returning u.*, s.again
         ),
-        cleaned as (${staleChunksDeletion(sql`select id from moved where not again`)})
+        cleaned as (${staleChunksDeletion(sql`select id from moved where not again`)}),
+        events as (${failedEvents(sql`moved u`)})
         select id from moved where again`,
   );
   return rows.map((row) => row.id);

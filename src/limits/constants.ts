@@ -36,6 +36,7 @@ export const QUOTAS = [
   "urls_per_project",
   "links_per_project",
   "chunks_per_project",
+  "webhooks_per_project",
 ] as const;
 
 export type QuotaName = (typeof QUOTAS)[number];

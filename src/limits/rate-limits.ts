@@ -122,16 +122,20 @@ export const limitAnonymous = createMiddleware<AppEnv>(async (c, next) => {
 
 const SEARCH_PATH = /^\/v1\/projects\/[^/]+\/search$/;
 const INGEST_PATH = /^\/v1\/projects\/([^/]+)\/urls(?:\/[^/]+\/refresh)?$/;
+const MCP_PATH = /^\/v1\/projects\/[^/]+\/mcp$/;
 
 /**
  * The per-caller limits of an authenticated request, by endpoint class: reads, writes or
  * searches (semantic and hybrid also count as embeddings), plus password attempts per account
- * and url adds per project. Called by `authenticate` once the caller is known.
+ * and url adds per project. Called by `authenticate` once the caller is known. An MCP message
+ * counts as a read; its tools count what their REST twins do (src/mcp/access.ts).
  */
 export async function limitCaller(c: Context<AppEnv>, caller: Caller): Promise<void> {
   const { method, path } = c.req;
   const key = caller.userId;
-  if (method === "GET" || method === "HEAD") return consume(c, [{ policy: "reads", key }]);
+  if (method === "GET" || method === "HEAD" || MCP_PATH.test(path)) {
+    return consume(c, [{ policy: "reads", key }]);
+  }
   // Already parsed and cached by the body middleware; null when there is none.
   const body = (await c.req.json().catch(() => null)) as { mode?: unknown; password?: unknown };
   if (method === "POST" && SEARCH_PATH.test(path)) {

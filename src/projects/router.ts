@@ -7,6 +7,7 @@ import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
 import { quotaLimits } from "../limits/quotas";
 import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
+import * as webhooksOutbox from "../webhooks/outbox";
 import { projectMember } from "./dependencies";
 import { Project, ProjectCreate, ProjectIdParam, ProjectListQuery, ProjectUpdate } from "./schemas";
 import * as projectsService from "./service";
@@ -133,11 +134,12 @@ export const projectsRouter = createRouter()
   })
   .openapi(deleteProjectRoute, async (c) => {
     const projectId = c.req.valid("param").project_id;
-    const deletions = await projectsService.deleteProject({
+    const { deletions, deliveries } = await projectsService.deleteProject({
       db: getDb(c.env),
       userId: c.get("caller").userId,
       projectId,
     });
     await snapshots.sendDeletions(c.env.INGEST_QUEUE, deletions);
+    await webhooksOutbox.sendDeliveries(c.env.INGEST_QUEUE, deliveries);
     return c.body(null, 204);
   });

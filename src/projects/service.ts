@@ -5,6 +5,7 @@ import { ValidationFailed } from "../exceptions";
 import * as snapshots from "../ingestion/snapshots";
 import { QuotaExceeded, underQuota } from "../limits/quotas";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import * as webhooksOutbox from "../webhooks/outbox";
 import {
   CHUNK_SIZE_DEFAULT,
   defaultChunkOverlap,
@@ -335,7 +336,8 @@ export async function updateProject({
 
 /**
  * Deletes a project (owner only); urls, chunks, shares and links go with it by cascade, and the
- * deletion of its snapshots is scheduled in the same statement (returned for sending).
+ * deletion of its snapshots and its `project.deleted` webhook deliveries are recorded in the same
+ * statement (both returned for sending).
  */
 export async function deleteProject({
   db,
@@ -345,25 +347,32 @@ export async function deleteProject({
   db: Database;
   userId: string;
   projectId: string;
-}): Promise<snapshots.Deletion[]> {
+}): Promise<{ deletions: snapshots.Deletion[]; deliveries: string[] }> {
   const [row] = await selectRows<{
     role: ProjectRole | null;
     deleted: boolean;
     deletions: snapshots.Deletion[];
+    deliveries: string[];
   }>(
     db,
     sql`with access as (select ${callerRole(projectId, userId)} as role),
         gone as (
           delete from projects where id = ${projectId} and (select role from access) = 'owner'
-          returning id
+          returning id, name
         ),
         scheduled as (
           ${snapshots.scheduleDeletions(sql`select ${snapshots.projectPrefixSql(sql`id`)} from gone`)}
-        )
+        ),
+        -- Reads the endpoints as they were before the delete cleared their project_id.
+        events as (${webhooksOutbox.emit(
+          "project.deleted",
+          sql`select id, json_build_object('project_id', id, 'name', name) from gone`,
+        )})
         select (select role from access) as role, exists(select 1 from gone) as deleted,
-               ${snapshots.deletionsJson("scheduled")} as deletions`,
+               ${snapshots.deletionsJson("scheduled")} as deletions,
+               ${webhooksOutbox.deliveryIds("events")} as deliveries`,
   );
   requireRole(row?.role, "owner");
   if (!row?.deleted) throw new ProjectNotFound();
-  return row.deletions;
+  return { deletions: row.deletions, deliveries: row.deliveries };
 }

@@ -158,14 +158,26 @@ export async function listUrls({
     projectId,
     needed: "viewer",
     pagination,
-    listed: sql`select u.created_at, u.id, ${urlJson("u")} as item, api_time(u.created_at) as sort_at
-      from urls u
-      where u.project_id = ${projectId}
-        and (${status ?? null}::text is null or u.status = ${status ?? null})
-        and ${createdBefore("u", pagination.cursor)}
-      order by u.created_at desc, u.id desc
-      limit ${pagination.limit + 1}`,
+    listed: urlsPage(sql`${projectId}::uuid`, status, pagination),
   });
+}
+
+/**
+ * One page of the urls of `projectId` (an SQL expression), newest first: rows
+ * `(created_at, id, item, sort_at)` for `createdAtPage`. The caller authorizes.
+ */
+export function urlsPage(
+  projectId: SQL,
+  status: UrlStatus | undefined,
+  pagination: Pagination,
+): SQL {
+  return sql`select u.created_at, u.id, ${urlJson("u")} as item, api_time(u.created_at) as sort_at
+    from urls u
+    where u.project_id = ${projectId}
+      and (${status ?? null}::text is null or u.status = ${status ?? null})
+      and ${createdBefore("u", pagination.cursor)}
+    order by u.created_at desc, u.id desc
+    limit ${pagination.limit + 1}`;
 }
 
 /** One url of a project (viewer+). */

@@ -52,6 +52,7 @@ export async function getMe({
     urls_per_project: fullestOwned(sql`urls`),
     links_per_project: fullestOwned(sql`project_links`, live),
     chunks_per_project: fullestOwned(sql`chunks`, currentChunk("r")),
+    webhooks_per_project: fullestOwned(sql`webhook_endpoints`),
   };
   const usage = sql.join(
     QUOTAS.map(

@@ -90,6 +90,18 @@ describe("extraction and chunking run in linear time", () => {
     expect(await ratio("html", build, 1_000_000)).toBeLessThan(MAX_RATIO);
   }, 120_000);
 
+  it("100,000 unclosed list items holding headings (a list laid out as blocks)", async () => {
+    const build = (n: number) =>
+      `<ul>${"<li><h3><a href=/s>Story</a></h3><p>Summary, with a comma.</p>".repeat(n)}</ul>`;
+    expect(await ratio("html", build, 100_000)).toBeLessThan(MAX_RATIO);
+  }, 120_000);
+
+  it("100,000 sibling sections opened by headings", async () => {
+    const build = (n: number) =>
+      `<main>${"<section><h2>Part</h2><div><p>Term, defined here.</p><ul><li>x</li></ul></div></section>".repeat(n)}</main>`;
+    expect(await ratio("html", build, 100_000)).toBeLessThan(MAX_RATIO);
+  }, 120_000);
+
   it("100,000 unclosed tags", async () => {
     const build = (n: number) => `<p>${"<a x ".repeat(n)}</p>`;
     expect(await ratio("html", build, 100_000)).toBeLessThan(MAX_RATIO);

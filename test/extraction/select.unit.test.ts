@@ -122,6 +122,121 @@ describe("main-content selection on unseen structures", () => {
   });
 });
 
+describe("section fronts, boxes inside the content, and reader comments", () => {
+  /** A card of a section front: a picture credit, a linked headline, a summary, a byline. */
+  const card = (
+    i: number,
+  ) => `<li><article><figure><figcaption>Credit Studio ${i}</figcaption></figure>
+    <div><h3><a href="/story/${i}">Headline ${i}</a></h3>
+    <p>Summary ${i}: the growers met again this week, compared their notes on frost, shade and water, and agreed on what to plant next, field by field.</p>
+    <p>By Writer ${i}</p></div></article></li>`;
+
+  it("keeps every card of a section front whose cards are <article>s in lists, and their headlines", async () => {
+    const sections = [0, 1, 2]
+      .map(
+        (s) =>
+          `<section><h2>Desk ${s}</h2><ol>${[0, 1, 2].map((c) => card(s * 3 + c)).join("")}</ol></section>`,
+      )
+      .join("");
+    const doc = await extractHtml(
+      page(`<main><div>${sections}</div></main>
+        <div><p>Subscribe today for unlimited access to every desk, from one dollar a week.</p></div>`),
+    );
+    for (let i = 0; i < 9; i++) {
+      expect(doc.text).toContain(`Summary ${i}: the growers met again`);
+      expect(doc.blocks).toContainEqual({ kind: "heading", level: 3, text: `Headline ${i}` });
+    }
+    expect(doc.text).not.toContain("Subscribe today");
+  });
+
+  it("drops a short link-heavy box inside the article, and keeps prose that has a few links", async () => {
+    const doc = await extractHtml(
+      page(`<article><h1>Orchards</h1>${prose("orchard", 3)}
+        <div><p>Read next: <a href="/n/1">How growers in the north saved their orchards from an early frost</a> and <a href="/n/2">why it matters</a></p></div>
+        <div><p>The orchard survey is kept by <a href="/team">the valley team</a>, who walk every row in spring, count the blossoms, note the frost damage, and publish the counts, row by row, for anyone to check.</p></div>
+      </article>`),
+    );
+    expect(doc.text).toContain("The orchard study, part 3");
+    expect(doc.text).toContain("who walk every row in spring");
+    expect(doc.text).not.toContain("Read next");
+    expect(doc.text).not.toContain("saved their orchards");
+  });
+
+  it("keeps a short article and not the longer run of reader comments beside it", async () => {
+    const comments = Array.from(
+      { length: 12 },
+      (_, i) =>
+        `<div class="c-item"><div class="meta"><a href="/u/${i}">reader${i}</a> <time>${i}h ago</time></div>
+        <p>I tried this in my own garden, comment ${i}, and honestly, the shade made a difference, but the soil mattered less than you say.</p>
+        <div><a href="#r${i}">Reply</a> <a href="#l${i}">Like</a></div></div>`,
+    ).join("");
+    const article = `<h1>Frost</h1>${prose("frost", 2)}`;
+    const doc = await extractHtml(
+      page(`<div class="page"><article>${article}</article>
+        <div class="c-list"><h3>12 responses</h3>${comments}</div></div>`),
+    );
+    expect(doc.text).toContain("The frost study, part 1");
+    expect(doc.text).toContain("The frost study, part 2");
+    expect(doc.text).not.toContain("in my own garden");
+    expect(doc.text).not.toContain("12 responses");
+    // Precision: what is kept is the article, give or take its title.
+    expect(doc.text.length).toBeLessThan(1.1 * (await extractHtml(page(article))).text.length);
+  });
+});
+
+describe("long reference pages", () => {
+  const term = (i: number, k: number) =>
+    `<p>Term ${i}.${k} is defined in <a href="/a${i}">the first standard</a>, refined by a later note, and used throughout the library, in every module that parses input.</p>`;
+  /** Sections with one short paragraph and mostly lists, tables and code; part 3 has more prose. */
+  const reference = (extra: number) =>
+    Array.from(
+      { length: 12 },
+      (_, i) => `<section><h2>Part ${i}</h2><div><div>${term(i, 0)}${
+        i === 3 ? Array.from({ length: extra }, (_, k) => term(i, k + 1)).join("") : ""
+      }</div>
+      <ul><li>Property ${i}a holds for every input.</li><li>Property ${i}b holds when the input is sorted.</li></ul>
+      <table><tr><th>Case</th><th>Cost</th></tr><tr><td>best ${i}</td><td>linear</td></tr></table>
+      <pre>call(${i})</pre></div></section>`,
+    ).join("");
+  const toc = `<div>${navList(40, "Contents entry")}</div>`;
+
+  it("keeps every section, with its lists, tables and code, when one section has most of the prose", async () => {
+    const doc = await extractHtml(
+      page(`<div>${toc}${reference(6)}</div>
+        <div><p>Terms of use of this reference site, and who to write to about it.</p></div>`),
+    );
+    for (let i = 0; i < 12; i++) {
+      expect(doc.text).toContain(`Term ${i}.0 is defined`);
+      expect(doc.text).toContain(`- Property ${i}b holds when the input is sorted.`);
+      expect(doc.text).toContain(`| best ${i} | linear |`);
+      expect(doc.text).toContain(`call(${i})`);
+      expect(doc.blocks).toContainEqual({ kind: "heading", level: 2, text: `Part ${i}` });
+    }
+    expect(doc.text).not.toContain("Contents entry");
+    expect(doc.text).not.toContain("Terms of use");
+  });
+
+  it("keeps the lists, tables and code beside the winning prose when no run of sections holds it", async () => {
+    const doc = await extractHtml(page(`<div>${toc}${reference(40)}</div>`));
+    expect(doc.text).toContain("Term 3.40 is defined");
+    expect(doc.text).toContain("- Property 3b holds when the input is sorted.");
+    expect(doc.text).toContain("| best 3 | linear |");
+    expect(doc.text).toContain("call(3)");
+    expect(doc.text).not.toContain("Contents entry");
+  });
+
+  it("does not take boxes opened by headings for sections of a story that holds most of the text", async () => {
+    const box = (i: number) =>
+      `<div><h2>More from the desk ${i}</h2><p>Box ${i}: a short note on another story, with a photo, a date, and a summary of what it covers.</p></div>`;
+    const doc = await extractHtml(
+      page(`<div><div><h2>Frost</h2>${prose("frost", 4)}</div>${box(1)}${box(2)}</div>`),
+    );
+    expect(doc.text).toContain("The frost study, part 4");
+    expect(doc.text).not.toContain("Box 1");
+    expect(doc.text).not.toContain("More from the desk");
+  });
+});
+
 describe("never silently empty", () => {
   it("records the selection path with the share of the page it kept", async () => {
     const doc = await extractHtml(page(`${navList(5)}<article>${prose("rain", 3)}</article>`));

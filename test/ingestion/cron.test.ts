@@ -53,8 +53,9 @@ describe("scheduled refresh", () => {
     await stallUrl(ids[2] ?? "", "fetching");
 
     const { roundTrips } = await measureDatabase(() => runCron({} as ScheduledController, testEnv));
-    // Due urls, stalled urls and pending deletions: one statement each, whatever their number.
-    expect(roundTrips).toBe(3);
+    // Due urls, stalled urls, pending deletions and overdue webhook deliveries: one statement
+    // each, whatever their number.
+    expect(roundTrips).toBe(4);
     const [dueAfter, stuckAfter] = await Promise.all(
       [0, 2].map((i) =>
         waitForUrl(token, projectId, ids[i] ?? "", {

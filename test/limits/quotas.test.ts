@@ -174,7 +174,7 @@ describe("quotas", () => {
       if (!staging) throw new Error("the url is gone");
       expect(await store.writeChunkBatch(db, urlId, staging.generation, "m", rows)).toBe(true);
       const staged = { generation: staging.generation, count: rows.length, startedAt };
-      return store.switchGeneration(db, urlId, staged, page, 5);
+      return (await store.switchGeneration(db, urlId, staged, page, 5)).result;
     }
     const chunksOf = sql`select count(*) as n from chunks where url_id = ${urlId}`;
     const texts = sql`select string_agg(c.text, ',' order by c.position) as n from chunks c
@@ -208,6 +208,7 @@ describe("quotas", () => {
       urls_per_project: { used: 2, limit: 7 },
       links_per_project: { used: 1, limit: 25 },
       chunks_per_project: { used: 6, limit: 500_000 },
+      webhooks_per_project: { used: 0, limit: 10 },
     });
   });
 });

@@ -92,6 +92,21 @@ export async function seedUrlWithChunk(
   return { urlId: row.url_id, chunkId: row.chunk_id };
 }
 
+/**
+ * A webhook endpoint on a port nothing listens on and the address screen refuses, so a delivery
+ * never leaves the machine even if an event reached it.
+ */
+export async function seedWebhook(projectId: string): Promise<string> {
+  const [row] = await query<{ id: string }>(
+    sql`insert into webhook_endpoints (project_id, url, events, secret)
+        values (${projectId}, 'http://127.0.0.1:9/hook', '{url.ready,project.deleted}',
+                ${`whsec_${btoa("s".repeat(32))}`})
+        returning id`,
+  );
+  if (!row) throw new Error("seed failed");
+  return row.id;
+}
+
 /** Inserts urls with these statuses, each with `chunksPerUrl` chunks. */
 export async function seedUrls(projectId: string, statuses: string[], chunksPerUrl = 0) {
   await query(
@@ -120,6 +135,10 @@ export async function projectFingerprint(projectId: string): Promise<string> {
           'project', (select to_jsonb(p) from projects p where p.id = ${projectId}),
           'urls', ${rows("urls")}, 'chunks', ${rows("chunks")},
           'shares', ${rows("project_shares")}, 'links', ${rows("project_links")},
+          'webhooks', ${rows("webhook_endpoints")},
+          'deliveries', (select coalesce(json_agg(to_jsonb(d) order by d.id), '[]'::json)
+                         from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+                         where e.project_id = ${projectId}),
           'projects', (select count(*) from projects)) as print`,
   );
   return JSON.stringify(row?.print);

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { site } from "../ingestion/helpers";
 import { call, countRoundTrips, expectStatus } from "../support/api";
 import { createUser, type TestUser } from "../support/factories";
@@ -9,6 +9,7 @@ import {
   type SeededProject,
   seedProject,
   seedUrlWithChunk,
+  seedWebhook,
 } from "./fixtures";
 
 /**
@@ -40,6 +41,8 @@ interface Cell {
   project: SeededProject;
   /** A ready url with one chunk in the cell's project. */
   url: { urlId: string; chunkId: string };
+  /** A webhook endpoint of the cell's project. */
+  webhookId: string;
   principal: Principal | KeyPrincipal;
 }
 
@@ -48,6 +51,7 @@ interface Row {
   endpoint: string;
   params?: (cell: Cell) => Record<string, string>;
   body?: (cell: Cell) => unknown;
+  headers?: Record<string, string>;
   expect: Record<Principal, number>;
 }
 
@@ -76,11 +80,37 @@ const editorsWrite = (ok: number): Record<Principal, number> => ({
   viewer: 403,
 });
 
+/** Only the link's holder gets through; to everyone else the token is unknown (404). */
+const publicLinkOnly = (ok: number): Record<Principal, number> => ({
+  anonymous: 404,
+  stranger: 404,
+  viewer: 404,
+  editor: 404,
+  owner: 404,
+  admin: 404,
+  "public link": ok,
+});
+
 /** A public link opens /v1/shared; other callers hold no link, so theirs is an unknown token. */
 const linkOf = (cell: Cell) => ({
   token:
     cell.principal === "public link" ? cell.project.linkToken : `lbp_unknown${crypto.randomUUID()}`,
 });
+
+/** An MCP client's first message; Streamable HTTP clients accept both media types. */
+const mcpInitialize = {
+  body: () => ({
+    jsonrpc: "2.0",
+    id: 1,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "t", version: "1" },
+    },
+  }),
+  headers: { Accept: "application/json, text/event-stream" },
+};
 
 const MATRIX: Row[] = [
   // projects
@@ -193,29 +223,13 @@ const MATRIX: Row[] = [
   {
     endpoint: "GET /v1/shared/{token}",
     params: linkOf,
-    expect: {
-      anonymous: 404,
-      stranger: 404,
-      viewer: 404,
-      editor: 404,
-      owner: 404,
-      admin: 404,
-      "public link": 200,
-    },
+    expect: publicLinkOnly(200),
   },
   {
     endpoint: "POST /v1/shared/{token}/search",
     params: linkOf,
     body: () => ({ query: "anything" }),
-    expect: {
-      anonymous: 404,
-      stranger: 404,
-      viewer: 404,
-      editor: 404,
-      owner: 404,
-      admin: 404,
-      "public link": 200,
-    },
+    expect: publicLinkOnly(200),
   },
   // urls
   {
@@ -263,12 +277,39 @@ const MATRIX: Row[] = [
   // vectorization
   { endpoint: "GET /v1/projects/{project_id}/vectorization", expect: membersRead(200) },
   { endpoint: "POST /v1/projects/{project_id}/vectorization", expect: editorsWrite(202) },
+  // mcp: members connect (the tools follow role and key scope, test/mcp), a public link reads
+  { endpoint: "POST /v1/projects/{project_id}/mcp", ...mcpInitialize, expect: membersRead(200) },
+  {
+    endpoint: "POST /v1/shared/{token}/mcp",
+    params: linkOf,
+    ...mcpInitialize,
+    expect: publicLinkOnly(200),
+  },
+  // webhooks: editors manage them; viewers do not see them (their urls are the project's)
+  {
+    endpoint: "POST /v1/projects/{project_id}/webhooks",
+    body: () => ({ url: `${inject("testSiteUrl")}/hooks/matrix`, events: ["url.ready"] }),
+    expect: editorsWrite(201),
+  },
+  { endpoint: "GET /v1/projects/{project_id}/webhooks", expect: editorsWrite(200) },
+  {
+    endpoint: "DELETE /v1/projects/{project_id}/webhooks/{webhook_id}",
+    params: ({ webhookId }) => ({ webhook_id: webhookId }),
+    expect: editorsWrite(204),
+  },
+  {
+    endpoint: "GET /v1/projects/{project_id}/webhooks/{webhook_id}/deliveries",
+    params: ({ webhookId }) => ({ webhook_id: webhookId }),
+    expect: editorsWrite(200),
+  },
 ];
 
 /** POSTs that only read: a read key may call them. */
 const READ_POSTS = new Set([
   "POST /v1/projects/{project_id}/search",
   "POST /v1/shared/{token}/search",
+  "POST /v1/projects/{project_id}/mcp",
+  "POST /v1/shared/{token}/mcp",
 ]);
 const reads = (row: Row) => row.endpoint.startsWith("GET ") || READ_POSTS.has(row.endpoint);
 
@@ -340,7 +381,8 @@ describe("permission matrix", () => {
       member: { userId: memberId, role: "viewer" },
     });
     const url = await seedUrlWithChunk(project.projectId);
-    const cell: Cell = { users, project, url, principal };
+    const webhookId = await seedWebhook(project.projectId);
+    const cell: Cell = { users, project, url, webhookId, principal };
     const [method, template] = row.endpoint.split(" ") as [string, string];
     const params = { project_id: project.projectId, ...row.params?.(cell) };
     const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -359,7 +401,7 @@ describe("permission matrix", () => {
             : users[principal as Exclude<Principal, "anonymous" | "public link">].accessToken;
     const before = await projectFingerprint(project.projectId);
     const { result, roundTrips } = await countRoundTrips(() =>
-      call(method, path, { token, body: row.body?.(cell) }),
+      call(method, path, { token, body: row.body?.(cell), headers: row.headers }),
     );
     await expectStatus(result, status);
     // Authorization rides in the endpoint's one statement: a JWT costs nothing, the rest one trip;

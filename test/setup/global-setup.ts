@@ -52,6 +52,8 @@ export default async function setup(project: TestProject) {
     FETCH_MAX_BYTES: String(TEST_FETCH_MAX_BYTES),
     // Retries come back at once in tests; production backs off from 30 s.
     INGEST_RETRY_BASE_SECONDS: "0",
+    // Webhook retries 1 s, 2 s, 4 s…: a receiver can be down for a few attempts within a test.
+    WEBHOOK_RETRY_BASE_SECONDS: "1",
   });
   project.provide("testSiteUrl", site.url);
   project.provide("controlUrl", `http://127.0.0.1:${(control.address() as AddressInfo).port}`);

@@ -12,6 +12,8 @@ import type { AddressInfo } from "node:net";
  * `GET /_log?prefix=/pages/x` lists when each request under a prefix started and ended (ms), for
  * concurrency checks. `?delay=ms` (at most 3 s) holds any page that long; `/status/{code}` answers
  * that status, with `?retry_after=` as its Retry-After.
+ * `POST /hooks/{name}` is a webhook receiver: it keeps every request (`GET /_hooks/{name}`) and
+ * answers the status a test sets with `PUT /_hooks/{name}` (`{"status": 503}`; default 204).
  */
 export interface TestSite {
   url: string;
@@ -106,6 +108,10 @@ export async function startTestSite(): Promise<TestSite> {
   const hits = new Map<string, Hit>();
   const log: { path: string; start: number; end: number | null }[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const hooks = new Map<
+    string,
+    { status: number; received: { headers: unknown; body: string }[] }
+  >();
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://site");
@@ -154,6 +160,19 @@ export async function startTestSite(): Promise<TestSite> {
       const retryAfter = query.get("retry_after");
       const headers = retryAfter ? { "retry-after": retryAfter } : {};
       return send("text/html", "<p>status page</p>", Number(status[1]), headers);
+    }
+    const hook = /^\/(_?)hooks\/([\w-]+)$/.exec(path);
+    if (hook) {
+      const [, control, name = ""] = hook;
+      const entry = hooks.get(name) ?? { status: 204, received: [] };
+      hooks.set(name, entry);
+      if (control && req.method === "GET") return send("application/json", JSON.stringify(entry));
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString("utf8");
+      if (control) entry.status = (JSON.parse(body) as { status: number }).status;
+      else entry.received.push({ headers: req.headers, body });
+      return res.writeHead(control ? 200 : entry.status).end();
     }
     if (path.startsWith("/_hits/")) {
       const hit = hits.get(path.slice("/_hits".length)) ?? { count: 0, ifNoneMatch: [] };

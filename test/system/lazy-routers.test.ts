@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createApi } from "../../src/api";
 import { authRouter } from "../../src/auth/router";
 import { chunksRouter } from "../../src/chunks/router";
+import { projectMcpRouter, sharedMcpRouter } from "../../src/mcp/router";
 import { withDocs } from "../../src/openapi";
 import { projectsRouter } from "../../src/projects/router";
 import { projectSearchRouter, sharedSearchRouter } from "../../src/search/router";
@@ -10,6 +11,7 @@ import { systemRouter } from "../../src/system/router";
 import { urlsRouter } from "../../src/urls/router";
 import { usersRouter } from "../../src/users/router";
 import { projectVectorizationRouter, vectorizationRouter } from "../../src/vectorization/router";
+import { webhooksRouter } from "../../src/webhooks/router";
 import { call, expectStatus } from "../support/api";
 
 // main.ts loads routers per path prefix at first use; these check it answers as one app with
@@ -30,10 +32,12 @@ describe("routers loaded at first use", () => {
             chunksRouter,
             projectSearchRouter,
             projectVectorizationRouter,
+            webhooksRouter,
+            projectMcpRouter,
           ],
         ],
         ["/v1/vectorization", [vectorizationRouter]],
-        ["/v1/shared", [sharedRouter, sharedSearchRouter]],
+        ["/v1/shared", [sharedRouter, sharedSearchRouter, sharedMcpRouter]],
       ]),
     );
     const expected = await (await eager.request("/openapi.json")).text();
