@@ -1,7 +1,7 @@
 import type { AsyncLocalStorage } from "node:async_hooks";
-import type { NeonQueryFunction } from "@neondatabase/serverless";
 import { createMiddleware } from "hono/factory";
 import { type Env, getConfig } from "./config";
+import { NeonHttp } from "./neon-http";
 
 /** A composable SQL statement or fragment; values become `$n` parameters. */
 export class SQL {
@@ -75,30 +75,8 @@ async function timedFetch(input: RequestInfo | URL, init?: RequestInit) {
   }
 }
 
-/**
- * A database of one `env`. Neon's driver is imported by the first query rather than at startup:
- * its evaluation costs about 8 ms, which requests that never query (404s, auth failures, the
- * OpenAPI document) need not pay.
- */
-export class Database {
-  #query?: Promise<NeonQueryFunction<false, false>>;
-
-  constructor(
-    private readonly url: string,
-    private readonly endpoint: string | undefined,
-  ) {}
-
-  /** Neon's HTTP query function: one call, one round trip. */
-  driver(): Promise<NeonQueryFunction<false, false>> {
-    this.#query ??= import("@neondatabase/serverless").then(({ neon, neonConfig }) => {
-      neonConfig.fetchFunction = timedFetch;
-      const endpoint = this.endpoint;
-      if (endpoint) neonConfig.fetchEndpoint = () => endpoint;
-      return neon(this.url);
-    });
-    return this.#query;
-  }
-}
+/** A database of one `env`: Neon's SQL over HTTP, each call one round trip. */
+export type Database = NeonHttp;
 
 const databases = new WeakMap<object, Database>();
 
@@ -112,7 +90,10 @@ export function getDb(env: Env): Database {
   const existing = databases.get(env);
   if (existing) return existing;
   const config = getConfig(env);
-  const db = new Database(config.DATABASE_URL, config.DATABASE_HTTP_ENDPOINT);
+  const db = new NeonHttp(config.DATABASE_URL, {
+    endpoint: config.DATABASE_HTTP_ENDPOINT,
+    fetch: timedFetch,
+  });
   databases.set(env, db);
   return db;
 }
@@ -125,8 +106,7 @@ export function getDb(env: Env): Database {
  */
 export async function selectRows<T>(db: Database, statement: SQL): Promise<T[]> {
   const { text, params } = compile(statement);
-  const query = await db.driver();
-  return (await query.query(text, params)) as T[];
+  return (await db.query(text, params)) as T[];
 }
 
 /**
@@ -134,12 +114,7 @@ export async function selectRows<T>(db: Database, statement: SQL): Promise<T[]> 
  * commit or none do. Returns each statement's rows.
  */
 export async function transaction(db: Database, statements: SQL[]): Promise<unknown[][]> {
-  const query = await db.driver();
-  const queries = statements.map((statement) => {
-    const { text, params } = compile(statement);
-    return query.query(text, params);
-  });
-  return (await query.transaction(queries)) as unknown[][];
+  return db.transaction(statements.map((statement) => compile(statement)));
 }
 
 /**

@@ -4,25 +4,10 @@
  * any other failure carries `code: ""` and `severity: ""` like Neon's proxy-side errors.
  */
 
-/** The error fields Postgres reports, under node-postgres / pg-protocol names. */
-export const PG_ERROR_FIELDS = [
-  "severity",
-  "code",
-  "detail",
-  "hint",
-  "position",
-  "internalPosition",
-  "internalQuery",
-  "where",
-  "schema",
-  "table",
-  "column",
-  "dataType",
-  "constraint",
-  "file",
-  "line",
-  "routine",
-] as const;
+import { PG_ERROR_FIELDS } from "../../src/neon-http";
+
+/** The error fields Postgres reports: the ones the Worker's client and the driver read. */
+export { PG_ERROR_FIELDS };
 
 export type PgErrorField = (typeof PG_ERROR_FIELDS)[number];
 export type ErrorBody = { message: string } & Record<PgErrorField, string | null>;

@@ -363,11 +363,7 @@ export async function deleteProject({
         scheduled as (
           ${snapshots.scheduleDeletions(sql`select ${snapshots.projectPrefixSql(sql`id`)} from gone`)}
         ),
-        -- Reads the endpoints as they were before the delete cleared their project_id.
-        events as (${webhooksOutbox.emit(
-          "project.deleted",
-          sql`select id, json_build_object('project_id', id, 'name', name) from gone`,
-        )})
+        events as (${webhooksOutbox.projectDeletedEvents(sql`gone`)})
         select (select role from access) as role, exists(select 1 from gone) as deleted,
                ${snapshots.deletionsJson("scheduled")} as deletions,
                ${webhooksOutbox.deliveryIds("events")} as deliveries`,

@@ -8,6 +8,7 @@ import { getDb } from "../database";
 import * as snapshots from "../ingestion/snapshots";
 import { quotaLimits } from "../limits/quotas";
 import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
+import * as webhooksOutbox from "../webhooks/outbox";
 import { User, UserListQuery, UserMe, UserUpdate, UserUpdated } from "./schemas";
 import * as usersService from "./service";
 
@@ -111,12 +112,13 @@ export const usersRouter = createRouter()
     return c.json(user, 200);
   })
   .openapi(deleteMeRoute, async (c) => {
-    const deletions = await usersService.deleteUser({
+    const deleted = await usersService.deleteUser({
       db: getDb(c.env),
       userId: c.get("caller").userId,
     });
-    if (!deletions) throw new AccountGone();
-    await snapshots.sendDeletions(c.env.INGEST_QUEUE, deletions);
+    if (!deleted) throw new AccountGone();
+    await snapshots.sendDeletions(c.env.INGEST_QUEUE, deleted.deletions);
+    await webhooksOutbox.sendDeliveries(c.env.INGEST_QUEUE, deleted.deliveries);
     return c.body(null, 204);
   })
   .openapi(listUsersRoute, async (c) => {

@@ -5,6 +5,7 @@ import { type Database, type SQL, selectRows, sql } from "../database";
 import * as snapshots from "../ingestion/snapshots";
 import { QUOTAS, type QuotaName } from "../limits/constants";
 import { createdAtPage, createdBefore, type Page, type Pagination } from "../pagination";
+import * as webhooksOutbox from "../webhooks/outbox";
 import type { User, UserMe, UserUpdated } from "./schemas";
 
 /**
@@ -167,18 +168,25 @@ export async function deleteUser({
 }: {
   db: Database;
   userId: string;
-}): Promise<snapshots.Deletion[] | null> {
-  const [row] = await selectRows<{ deleted: boolean; deletions: snapshots.Deletion[] }>(
+}): Promise<{ deletions: snapshots.Deletion[]; deliveries: string[] } | null> {
+  const [row] = await selectRows<{
+    deleted: boolean;
+    deletions: snapshots.Deletion[];
+    deliveries: string[];
+  }>(
     db,
-    sql`with owned as (select id from projects where owner_id = ${userId}),
-        gone as (delete from users where id = ${userId} returning id),
+    sql`with gone as (delete from users where id = ${userId} returning id),
+        owned as (select id, name from projects
+                  where owner_id = ${userId} and exists(select 1 from gone)),
         scheduled as (${snapshots.scheduleDeletions(
-          sql`select ${snapshots.projectPrefixSql(sql`id`)} from owned where exists(select 1 from gone)`,
-        )})
+          sql`select ${snapshots.projectPrefixSql(sql`id`)} from owned`,
+        )}),
+        events as (${webhooksOutbox.projectDeletedEvents(sql`owned`)})
         select exists(select 1 from gone) as deleted,
-               ${snapshots.deletionsJson("scheduled")} as deletions`,
+               ${snapshots.deletionsJson("scheduled")} as deletions,
+               ${webhooksOutbox.deliveryIds("events")} as deliveries`,
   );
-  return row?.deleted ? row.deletions : null;
+  return row?.deleted ? { deletions: row.deletions, deliveries: row.deliveries } : null;
 }
 
 /** Admin listing, newest first, `q` matching email or name. */

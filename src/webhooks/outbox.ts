@@ -47,6 +47,18 @@ export function urlEvents(event: WebhookEvent, from: SQL, where: SQL = sql`true`
   );
 }
 
+/**
+ * {@link emit} for `project.deleted`, for the project rows of `from` (with `id` and `name`, e.g.
+ * a `delete from projects … returning id, name` CTE). It must run in the deleting statement: it
+ * reads the endpoints as they were before the delete cleared their `project_id`.
+ */
+export function projectDeletedEvents(from: SQL): SQL {
+  return emit(
+    "project.deleted",
+    sql`select id, json_build_object('project_id', id, 'name', name) from ${from}`,
+  );
+}
+
 /** The ids (a JSON array) of the CTE `alias` built by {@link emit}. */
 export function deliveryIds(alias: string): SQL {
   return sql`coalesce((select json_agg(id) from ${sql.raw(alias)}), '[]'::json)`;

@@ -281,6 +281,29 @@ describe("webhook delivery", () => {
     expect(await query(sql`select 1 from webhook_endpoints where id = ${created.id}`)).toEqual([]);
   });
 
+  it("deleting the account sends project.deleted for each project it owned", async () => {
+    const owner = await createUser();
+    const projects = [await seedProject(owner.id), await seedProject(owner.id)];
+    const hook = receiver("account");
+    const secrets = new Map<string, string>();
+    for (const { projectId } of projects) {
+      const created = await createWebhook(owner.accessToken, projectId, hook.url, [
+        "project.deleted",
+      ]);
+      secrets.set(projectId, created.secret);
+    }
+    await expectStatus(await call("DELETE", "/v1/users/me", { token: owner.accessToken }), 204);
+    const receipts = await hook.waitFor(2);
+    const events = receipts.map((receipt) => {
+      const projectId = (JSON.parse(receipt.body) as Event).data.project_id;
+      return verifyAll(secrets.get(projectId) ?? "", [receipt])[0];
+    });
+    expect(events.map((event) => event?.type)).toEqual(["project.deleted", "project.deleted"]);
+    expect(new Set(events.map((event) => event?.data.project_id))).toEqual(
+      new Set(projects.map((project) => project.projectId)),
+    );
+  });
+
   it("a target that no longer passes the address screen is refused at delivery and disabled", async () => {
     const { token, projectId } = await ownerWithProject();
     // As if the endpoint predates a stricter screen: the API would refuse to create it.
