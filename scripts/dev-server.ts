@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type LocalStack, startLocalStack } from "./local-stack";
 
@@ -16,6 +16,11 @@ export interface DevServerOptions {
   vars?: Record<string, string>;
   /** Pass wrangler's output through (true for `npm run dev`). */
   verbose?: boolean;
+  /**
+   * Apply the checkout's `.dev.vars` (true for `npm run dev`). Benchmarks and tests leave it off
+   * so that a developer's settings cannot change what they measure.
+   */
+  devVars?: boolean;
 }
 
 export interface DevServer {
@@ -63,12 +68,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     s3Port: options.s3Port,
     pgUrl: options.pgUrl,
   });
-  const overridden = await devVarsKeys();
+  const overridden = options.devVars ? await devVarsKeys() : new Set<string>();
   const vars = { ...stack.workerVars, ...options.vars };
   const varArgs = Object.entries(vars)
     .filter(([key]) => !overridden.has(key))
     .flatMap(([key, value]) => ["--var", `${key}:${value}`]);
   const args = ["dev", "--port", String(options.port), "--ip", "127.0.0.1"];
+  // An explicit env file replaces wrangler's default `.dev.vars`; an empty one means none.
+  if (!options.devVars) {
+    const noVars = join(options.dataDir, "empty.env");
+    await writeFile(noVars, "");
+    args.push("--env-file", noVars);
+  }
   args.push("--persist-to", join(options.dataDir, "wrangler"), ...varArgs);
   const wrangler = spawn("wrangler", args, {
     cwd: root,

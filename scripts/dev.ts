@@ -12,6 +12,7 @@ const server = await startDevServer({
   s3Port: Number(process.env.LOCAL_S3_PORT ?? 4569),
   pgUrl: process.env.LOCAL_PG_URL,
   verbose: true,
+  devVars: true,
 }).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
