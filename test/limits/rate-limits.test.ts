@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RATE_LIMIT_POLICIES } from "../../src/limits/constants";
 import { site } from "../ingestion/helpers";
 import { seedProject } from "../projects/fixtures";
-import { call, expectProblem, expectStatus } from "../support/api";
+import { call, expectProblem, expectStatus, withinOneWindow } from "../support/api";
 import { changePassword, createUser } from "../support/factories";
 
 // draft-ietf-httpapi-ratelimit-headers: a List of Items, each a String with Integer parameters.
@@ -112,8 +112,9 @@ describe("the OpenAPI document", () => {
 describe("rate limits", () => {
   it("stop password guesses per account with 429 and Retry-After, changing nothing", async () => {
     const user = await createUser();
-    const { limit } = RATE_LIMIT_POLICIES.password;
+    const { limit, period } = RATE_LIMIT_POLICIES.password;
     const guess = () => changePassword(user, "wrong guess");
+    await withinOneWindow(period);
     for (let attempt = 0; attempt < limit; attempt++) {
       await expectProblem(await guess(), 401, "INVALID_CREDENTIALS");
     }
@@ -145,6 +146,7 @@ describe("rate limits", () => {
         body: { url: site("/rate-limited") },
       });
     const statuses: number[] = [];
+    await withinOneWindow(RATE_LIMIT_POLICIES.ingest.period);
     for (let i = 0; i <= RATE_LIMIT_POLICIES.ingest.limit; i++) statuses.push((await add()).status);
     expect(statuses.slice(0, -1).every((status) => status === 202)).toBe(true);
     expect(statuses.at(-1)).toBe(429);

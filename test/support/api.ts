@@ -19,6 +19,19 @@ export function freshIp(): string {
 }
 
 /**
+ * Waits, when needed, until the current rate-limit window has `needMs` left. Workers rate limits
+ * (Miniflare's too) count in fixed windows aligned to the clock, so a burst that straddles a
+ * boundary is split between two budgets and may never reach the limit it means to test.
+ *
+ * @example
+ * await withinOneWindow(RATE_LIMIT_POLICIES.password.period);
+ */
+export async function withinOneWindow(periodSeconds: number, needMs = 15_000) {
+  const left = periodSeconds * 1000 - (Date.now() % (periodSeconds * 1000));
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 250));
+}
+
+/**
  * Calls the Worker inside workerd, as a client would.
  *
  * @example
