@@ -37,12 +37,14 @@ export interface SourceState {
 
 /**
  * The source as discovery needs it while its sync `sync` (null: whichever is current) is still
- * running; else null.
+ * running; else null. `running: false` loads it whatever its status (a redirect of its page
+ * fetched after the sync ended is checked against the last sync's robots.txt too).
  */
 export async function loadSource(
   db: Database,
   sourceId: string,
   sync: number | null,
+  { running = true } = {},
 ): Promise<SourceState | null> {
   const [row] = await selectRows<{ source: SourceState }>(
     db,
@@ -55,7 +57,7 @@ export async function loadSource(
         ) as source
         from sources s
         where s.id = ${sourceId} and s.sync = coalesce(${sync}::int, s.sync)
-          and s.status = 'discovering'`,
+          and (s.status = 'discovering' or not ${running})`,
   );
   return row?.source ?? null;
 }

@@ -13,8 +13,9 @@ import { inPatterns } from "../sources/patterns";
 import type { StartedSyncs } from "../sources/service";
 import { normalizeUrl } from "../urls/address";
 import type { FetchSettings } from "../urls/config";
+import { UrlErrorCode } from "../urls/constants";
 import * as store from "./discovery-store";
-import { fetchDocument } from "./fetcher";
+import { type FetchFailure, fetchDocument } from "./fetcher";
 import * as hostSlots from "./host-slots";
 import { enqueueIngest, sendMessages } from "./messages";
 import { parseSitemap, SitemapTooLarge, sitemapText } from "./sitemap";
@@ -100,7 +101,8 @@ async function readSitemap(
   doc: string,
   final: boolean,
 ): Promise<DiscoverResult> {
-  const slot = await hostSlots.acquireHostSlot(deps.db, null, doc, deps.fetch);
+  const gap = source.hosts[new URL(doc).host]?.crawlDelay ?? null;
+  const slot = await hostSlots.acquireHostSlot(deps.db, null, doc, deps.fetch, gap);
   if (slot.kind === "busy") return { kind: "deferred", delaySeconds: slot.retryInSeconds };
   let outcome: Awaited<ReturnType<typeof fetchDocument>> | null = null;
   try {
@@ -110,7 +112,6 @@ async function readSitemap(
       maxBytes: SITEMAP_MAX_BYTES,
     });
   } finally {
-    const gap = source.hosts[slot.host]?.crawlDelay ?? null;
     await hostSlots.releaseHostSlot(deps.db, slot, outcome, gap);
   }
   const fail = async (code: string, message: string) => {
@@ -272,6 +273,40 @@ async function screen(
 }
 
 type Robots = ReturnType<typeof robotsParser>;
+
+/**
+ * The fetcher's `checkHop` for a page of source `sourceId`: a redirect hop is requested only when
+ * its host's robots.txt allows it, as a discovered url is. The sync's robots cache
+ * (`source_hosts`) answers; a host not read yet in this sync is read and cached now, and one
+ * whose robots.txt cannot be read disallows everything. Costs one round trip (the source and its
+ * cache) on the first hop of a fetch, plus the read and save of a robots.txt not cached yet.
+ *
+ * @example
+ * await fetchPage(url, { ...settings, checkHop: robotsHopCheck(deps, target.source.id) });
+ */
+export function robotsHopCheck(
+  deps: DiscoveryDeps,
+  sourceId: string,
+): (url: string) => Promise<FetchFailure | null> {
+  let loaded: Promise<store.SourceState | null> | undefined;
+  return async (url) => {
+    loaded ??= store.loadSource(deps.db, sourceId, null, { running: false });
+    const source = await loaded;
+    // Deleted meanwhile: the url is no longer a source's, and is fetched as an added one.
+    if (!source) return null;
+    const host = new URL(url).host;
+    const read = await robotsOf(deps, source, host, true);
+    const robots = read === "unavailable" ? DISALLOW_ALL : read;
+    if (robots?.isAllowed(url, deps.fetch.userAgent) !== false) return null;
+    return {
+      kind: "failed",
+      code: UrlErrorCode.ROBOTS_DISALLOWED,
+      message: `redirect to ${url.slice(0, 300)} not followed: robots.txt of ${host} disallows it`,
+      status: null,
+      retryable: false,
+    };
+  };
+}
 
 /** What stands for a host whose robots.txt stayed unreachable: nothing of it is fetched. */
 const DISALLOW_ALL_TEXT = "User-agent: *\nDisallow: /\n";

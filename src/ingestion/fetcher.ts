@@ -52,6 +52,11 @@ export interface FetchPageOptions {
   /** Validators from the previous fetch, sent as If-None-Match / If-Modified-Since. */
   etag?: string | null;
   lastModified?: string | null;
+  /**
+   * Asked before each redirect hop is requested, after the address screen: a failure it returns
+   * ends the fetch (a source's robots.txt). What it throws is our own trouble, thrown on as is.
+   */
+  checkHop?: (url: string) => Promise<FetchFailure | null>;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -134,6 +139,7 @@ async function runFetch<T>(
   try {
     return await follow(first.url, options, run, read);
   } catch (error) {
+    if (error instanceof HopCheckError) throw error.cause;
     if (signal.aborted) {
       const message = `no complete answer within ${timeoutMs} ms`;
       return failed(ErrorCode.FETCH_TIMEOUT, message, run.status, true);
@@ -141,6 +147,11 @@ async function runFetch<T>(
     const reason = error instanceof Error ? error.message : String(error);
     return failed(ErrorCode.FETCH_FAILED, `network error: ${reason}`, run.status, true);
   }
+}
+
+/** Wraps what `checkHop` threw, so it is not taken for a network error of the page. */
+class HopCheckError extends Error {
+  override name = "HopCheckError";
 }
 
 /** State shared by the hops of one fetch: the deadline and the last status seen. */
@@ -188,6 +199,10 @@ async function follow<T>(
       const message = `redirect to ${target.slice(0, 300)} refused (${check.code}): ${check.message}`;
       return failed(ErrorCode.REDIRECT_NOT_ALLOWED, message, status, false);
     }
+    const refused = await options.checkHop?.(check.url).catch((error: unknown) => {
+      throw new HopCheckError("checkHop failed", { cause: error });
+    });
+    if (refused) return { ...refused, status };
     current = check.url;
   }
 }

@@ -62,10 +62,12 @@ async function enterGate(gates: HostGates, host: string, limit: number): Promise
 
 /**
  * Takes a fetch slot for the url's host, or answers `busy` with the seconds to wait. When busy,
- * the url (marked `fetching` by the caller) goes back to `queued` in the same round trip.
+ * the url (marked `fetching` by the caller) goes back to `queued` in the same round trip. A host
+ * whose robots.txt sets a `crawlDelay` gets one slot, so the gap recorded when each fetch ends
+ * ({@link releaseHostSlot}) spaces every fetch, not only every other one.
  *
  * @example
- * const slot = await acquireHostSlot(db, urlId, target.url, settings);
+ * const slot = await acquireHostSlot(db, urlId, target.url, settings, crawlDelay);
  * if (slot.kind === "busy") return { kind: "deferred", delaySeconds: slot.retryInSeconds };
  */
 export async function acquireHostSlot(
@@ -73,10 +75,12 @@ export async function acquireHostSlot(
   urlId: string | null,
   url: string,
   settings: HostSlotSettings,
+  crawlDelay: number | null = null,
 ): Promise<HostSlot> {
   // `host:port`, what a slot is counted against.
   const host = new URL(url).host;
-  const releaseLocal = await enterGate(settings.gates ?? new Map(), host, settings.hostConcurrency);
+  const concurrency = crawlDelay ? 1 : settings.hostConcurrency;
+  const releaseLocal = await enterGate(settings.gates ?? new Map(), host, concurrency);
   const leaseId = crypto.randomUUID();
   const leaseSeconds = Math.ceil(settings.timeoutMs / 1000) + LEASE_MARGIN_SECONDS;
   try {
@@ -89,8 +93,7 @@ export async function acquireHostSlot(
             insert into host_leases (id, host, expires_at)
             select ${leaseId}::uuid, ${host}, now() + make_interval(secs => ${leaseSeconds})
             where not exists (select 1 from backoff)
-              and (select count(*) from host_leases where host = ${host})
-                  < ${settings.hostConcurrency}
+              and (select count(*) from host_leases where host = ${host}) < ${concurrency}
             returning id
           ), requeued as (
             update urls set status = 'queued', updated_at = now()

@@ -81,7 +81,8 @@ async function ingestTarget(
   urlId: string,
   target: store.IngestTarget,
 ): Promise<IngestResult> {
-  const slot = await hostSlots.acquireHostSlot(deps.db, urlId, target.url, deps.fetch);
+  const crawlDelay = target.source?.crawlDelay ?? null;
+  const slot = await hostSlots.acquireHostSlot(deps.db, urlId, target.url, deps.fetch, crawlDelay);
   if (slot.kind === "busy") return { kind: "deferred", delaySeconds: slot.retryInSeconds };
   // Validators only make sense while the chunks of that earlier fetch are still stored.
   const previous = target.snapshotKey ? target : { etag: null, lastModified: null };
@@ -91,9 +92,14 @@ async function ingestTarget(
       ...deps.fetch,
       etag: previous.etag,
       lastModified: previous.lastModified,
+      // A source's page was screened by robots.txt when found; so is each of its redirects.
+      checkHop:
+        target.source && deps.discovery
+          ? discovery.robotsHopCheck(deps.discovery, target.source.id)
+          : undefined,
     });
   } finally {
-    await hostSlots.releaseHostSlot(deps.db, slot, outcome, target.source?.crawlDelay ?? null);
+    await hostSlots.releaseHostSlot(deps.db, slot, outcome, crawlDelay);
   }
   if (outcome.kind === "failed") return outcome;
   if (outcome.kind === "not-modified") {

@@ -71,6 +71,12 @@ export const UrlErrorCode = {
   INGEST_TIMEOUT: "INGEST_TIMEOUT",
   /** The page was fetched but holds no extractable text (even the whole-page fallback is empty). */
   NO_CONTENT: "NO_CONTENT",
+  /**
+   * A page of a source redirected to a url its host's robots.txt disallows for our user agent
+   * (or whose robots.txt could not be read): that url is not requested, and trying again would
+   * not help.
+   */
+  ROBOTS_DISALLOWED: "ROBOTS_DISALLOWED",
 } as const;
 
 /** Urls one POST may add. */

@@ -296,6 +296,47 @@ describe("fetchPage: cloud metadata endpoints", () => {
   });
 });
 
+describe("fetchPage: checkHop", () => {
+  const MOVED = "https://site.example/moved";
+  const refusal = {
+    kind: "failed",
+    code: "ROBOTS_DISALLOWED",
+    message: "disallowed",
+    status: null,
+    retryable: false,
+  } as const;
+
+  it("asks about each redirect hop before requesting it; a refusal ends the fetch", async () => {
+    const asked: string[] = [];
+    const { outcome, requests } = await get(
+      { [START]: () => redirect(MOVED, 301), [MOVED]: () => html("<p>moved</p>") },
+      {
+        checkHop: async (url) => {
+          asked.push(url);
+          return refusal;
+        },
+      },
+    );
+    expect(outcome).toEqual({ ...refusal, status: 301 });
+    expect(asked).toEqual([MOVED]);
+    expect(requests.map((r) => r.url)).toEqual([START]);
+  });
+
+  it("follows a hop it allows, and throws on what the check threw", async () => {
+    const routes = { [START]: () => redirect(MOVED), [MOVED]: () => html("<p>moved</p>") };
+    const allowed = await get(routes, { checkHop: async () => null });
+    expect(allowed.outcome).toMatchObject({ kind: "fetched", page: { finalUrl: MOVED } });
+    const trouble = new Error("database unreachable");
+    await expect(
+      get(routes, {
+        checkHop: async () => {
+          throw trouble;
+        },
+      }),
+    ).rejects.toBe(trouble);
+  });
+});
+
 describe("fetchPage: Retry-After of 429 and 503", () => {
   it.each([
     [429, "120", 120],

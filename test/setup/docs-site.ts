@@ -10,12 +10,16 @@ import { BASE_TIME, type DocsSiteShape, MORE, PRIVATE, TAGS } from "./docs-site-
  * sitemap index; the index names a plain sitemap, a gzip one and a nested index that names two
  * more sitemaps and, looping, the index itself. Traps: `/docs/dup` serves the very bytes of
  * `/docs/0`, `/old/1` redirects to `/docs/1`, `/missing` is a 404, pages link in loops (next,
- * previous, home), to `/private/…`, to `/tags/…` and off the host.
+ * previous, home), to `/private/…`, to `/tags/…` and off the host. Linked from nowhere:
+ * `/sitemaps/moved.xml` lists `/moved/0`, which redirects into `/private/`, and `/old/1`.
+
  *
  * Control (never logged): `POST /_control/reset`, `POST /_control/change?paths=/a,/b` (new
  * content and a later `<lastmod>`), `POST /_control/unlist?paths=…` (left out of the sitemaps,
  * still served), `POST /_control/delete?paths=…` (answered 404), `POST /_control/robots?status=503`
- * (robots.txt answers that status), `GET /_control/log` (every path requested, in order).
+ * (robots.txt answers that status), `POST /_control/robots?delay=1` (its `User-agent: *` group
+ * sets that `Crawl-delay`), `GET /_control/log` (every path requested, in order; `?timed=1`:
+ * `{path, at}` with `at` the arrival in ms since the epoch).
  */
 export interface DocsSite {
   url: string;
@@ -33,7 +37,8 @@ export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
   const unlisted = new Set<string>();
   const deleted = new Set<string>();
   let robotsStatus = 200;
-  let log: string[] = [];
+  let crawlDelay: string | null = null;
+  let log: { path: string; at: number }[] = [];
   let base = "";
 
   const version = (path: string) => versions.get(path) ?? 0;
@@ -115,12 +120,17 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
     const xml = (body: string) => send(200, "application/xml", body);
 
     if (path.startsWith("/_control/")) {
-      if (path === "/_control/log") return send(200, "application/json", JSON.stringify(log));
+      if (path === "/_control/log") {
+        const timed = url.searchParams.has("timed");
+        const body = timed ? log : log.map((entry) => entry.path);
+        return send(200, "application/json", JSON.stringify(body));
+      }
       if (path === "/_control/reset") {
         versions.clear();
         unlisted.clear();
         deleted.clear();
         robotsStatus = 200;
+        crawlDelay = null;
         log = [];
       } else if (path === "/_control/change") {
         for (const p of paths) versions.set(p, version(p) + 1);
@@ -130,12 +140,13 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
         for (const p of paths) deleted.add(p);
       } else if (path === "/_control/robots") {
         robotsStatus = Number(url.searchParams.get("status") ?? 200);
+        crawlDelay = url.searchParams.get("delay");
       } else if (path === "/_control/clear-log") {
         log = [];
       }
       return send(200, "application/json", "{}");
     }
-    log.push(path);
+    log.push({ path, at: Date.now() });
 
     if (deleted.has(path)) return send(404, "text/html", "<h1>Gone</h1>");
     if (path === "/robots.txt" && robotsStatus !== 200) {
@@ -145,7 +156,7 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
       return send(
         200,
         "text/plain",
-        `User-agent: *\nDisallow: /private/\n\nUser-agent: OtherBot\nDisallow: /\n\nSitemap: ${base}/sitemap_index.xml\n`,
+        `User-agent: *\nDisallow: /private/\n${crawlDelay ? `Crawl-delay: ${crawlDelay}\n` : ""}\nUser-agent: OtherBot\nDisallow: /\n\nSitemap: ${base}/sitemap_index.xml\n`,
       );
     }
     if (path === "/sitemap_index.xml") {
@@ -163,6 +174,7 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
       return send(200, "application/gzip", gzipSync(urlset(range("/blog/", shape.blog))));
     }
     if (path === "/sitemaps/more.xml") return xml(urlset(range("/more/", MORE)));
+    if (path === "/sitemaps/moved.xml") return xml(urlset(["/moved/0", "/old/1"]));
     if (path === "/sitemaps/extra.xml") {
       return xml(urlset([...range("/private/", PRIVATE), ...range("/tags/t", TAGS)]));
     }
@@ -172,6 +184,7 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
     if (path === "/more/") return html(index("more", MORE));
     if (path === "/docs/dup") return html(docsPage(0));
     if (path === "/old/1") return res.writeHead(302, { location: "/docs/1" }).end();
+    if (path === "/moved/0") return res.writeHead(302, { location: "/private/0" }).end();
     const match = /^\/(docs|blog|more|private|tags)\/t?(\d+)$/.exec(path);
     const n = Number(match?.[2]);
     if (match?.[1] === "docs" && n < shape.docs) return html(docsPage(n));

@@ -4,6 +4,7 @@ import type { Env } from "../../src/config";
 import { getDb, sql } from "../../src/database";
 import { admit, loadSource } from "../../src/ingestion/discovery-store";
 import type { Source } from "../../src/sources/schemas";
+import { addUrls, waitForUrl } from "../ingestion/helpers";
 import { projectFingerprint, query } from "../projects/fixtures";
 import { DOCS_SITE_SHAPE, expectedCounts } from "../setup/docs-site-shape";
 import { call, expectProblem, expectStatus } from "../support/api";
@@ -242,6 +243,77 @@ describe("sources over a small part of the site", () => {
       const log = await requested();
       expect(log.length).toBeGreaterThan(1);
       expect(log.every((path) => path === "/robots.txt")).toBe(true);
+    },
+    SYNC_TIMEOUT_MS,
+  );
+
+  it(
+    "a source's page that redirects into a robots-disallowed path fails with ROBOTS_DISALLOWED, the target never requested; an added url's redirect is followed",
+    async () => {
+      const owner = await createUser();
+      const token = owner.accessToken;
+      const projectId = await newProject(owner);
+      // Lists /moved/0 (302 to /private/0, which robots.txt disallows) and /old/1 (302 to /docs/1).
+      const created = await createSource(token, projectId, {
+        type: "sitemap",
+        url: `${SITE}/sitemaps/moved.xml`,
+      });
+      const source = await waitForSync(token, projectId, created.id);
+      expect(source.status).toBe("ready");
+      // /old/1 became /docs/1 (skipped as its duplicate); /moved/0 failed, its target not added.
+      expect(countsOf(source)).toEqual({
+        ready: 1,
+        failed: 1,
+        skipped_robots: 0,
+        skipped_pattern: 0,
+        skipped_duplicate: 1,
+        discovered: 3,
+      });
+      const log = await requested();
+      expect(log).toContain("/moved/0");
+      expect(log).toContain("/docs/1");
+      expect(log.filter((path) => path.startsWith("/private/"))).toEqual([]);
+      const [moved] = await query<{ status: string; error_code: string }>(
+        sql`select status, error_code from urls
+            where source_id = ${created.id} and normalized_url = ${`${SITE}/moved/0`}`,
+      );
+      expect(moved).toEqual({ status: "failed", error_code: "ROBOTS_DISALLOWED" });
+
+      // Added by hand, the same page is fetched as before: robots.txt is a sources' rule.
+      const other = await newProject(owner);
+      const [added] = await addUrls(token, other, [`${SITE}/moved/0`]);
+      const url = await waitForUrl(token, other, added?.id ?? "");
+      expect(url.status).toBe("ready");
+      expect(await requested()).toContain("/private/0");
+    },
+    SYNC_TIMEOUT_MS,
+  );
+
+  it(
+    "a robots.txt Crawl-delay spaces the fetches of its host at least that far apart",
+    async () => {
+      await control("robots", [], "&delay=1");
+      const owner = await createUser();
+      const projectId = await newProject(owner);
+      const created = await createSource(owner.accessToken, projectId, {
+        type: "sitemap",
+        url: `${SITE}/sitemaps/more.xml`,
+        include: ["/more/1", "/more/2", "/more/3", "/more/4"],
+      });
+      const source = await waitForSync(owner.accessToken, projectId, created.id);
+      expect(source.counts.ready).toBe(4);
+      const log = (await control("log", [], "&timed=1")) as { path: string; at: number }[];
+      // robots.txt is read before the delay is known; every fetch after it waits its turn.
+      const fetches = log.filter((entry) => entry.path !== "/robots.txt");
+      expect(fetches.map((entry) => entry.path).sort()).toEqual([
+        "/more/1",
+        "/more/2",
+        "/more/3",
+        "/more/4",
+        "/sitemaps/more.xml",
+      ]);
+      const gaps = fetches.slice(1).map((entry, i) => entry.at - (fetches[i]?.at ?? 0));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
     },
     SYNC_TIMEOUT_MS,
   );
