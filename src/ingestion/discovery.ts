@@ -13,7 +13,7 @@ import { inPatterns } from "../sources/patterns";
 import type { StartedSyncs } from "../sources/service";
 import { normalizeUrl } from "../urls/address";
 import type { FetchSettings } from "../urls/config";
-import { UrlErrorCode } from "../urls/constants";
+import { MAX_URL_LENGTH, UrlErrorCode } from "../urls/constants";
 import * as store from "./discovery-store";
 import { type FetchFailure, fetchDocument } from "./fetcher";
 import * as hostSlots from "./host-slots";
@@ -244,7 +244,7 @@ async function screen(
   const robotsByHost = new Map<string, Robots | null>();
   for (const entry of entries) {
     const check = normalizeUrl(entry.loc, { allowHosts: deps.fetch.allowHosts });
-    const url = check.ok ? check.url : entry.loc.slice(0, 2048);
+    const url = check.ok ? check.url : entry.loc.slice(0, MAX_URL_LENGTH);
     if (seen.has(url)) continue;
     seen.add(url);
     if (!check.ok) {
