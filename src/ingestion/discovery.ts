@@ -13,7 +13,7 @@ import { inPatterns } from "../sources/patterns";
 import type { StartedSyncs } from "../sources/service";
 import { normalizeUrl } from "../urls/address";
 import type { FetchSettings } from "../urls/config";
-import { UrlErrorCode } from "../urls/constants";
+import { MAX_URL_LENGTH, UrlErrorCode } from "../urls/constants";
 import * as store from "./discovery-store";
 import { type FetchFailure, fetchDocument } from "./fetcher";
 import * as hostSlots from "./host-slots";
@@ -244,7 +244,7 @@ async function screen(
   const robotsByHost = new Map<string, Robots | null>();
   for (const entry of entries) {
     const check = normalizeUrl(entry.loc, { allowHosts: deps.fetch.allowHosts });
-    const url = check.ok ? check.url : entry.loc.slice(0, 2048);
+    const url = check.ok ? check.url : entry.loc.slice(0, MAX_URL_LENGTH);
     if (seen.has(url)) continue;
     seen.add(url);
     if (!check.ok) {
@@ -259,8 +259,7 @@ async function screen(
     }
     let robots = robotsByHost.get(host);
     if (robots === undefined) {
-      const read = await robotsOf(deps, source, host, true);
-      robots = read === "unavailable" ? DISALLOW_ALL : read;
+      robots = await robotsToObey(deps, source, host);
       robotsByHost.set(host, robots);
     }
     if (robots && robots.isAllowed(url, deps.fetch.userAgent) === false) {
@@ -295,8 +294,7 @@ export function robotsHopCheck(
     // Deleted meanwhile: the url is no longer a source's, and is fetched as an added one.
     if (!source) return null;
     const host = new URL(url).host;
-    const read = await robotsOf(deps, source, host, true);
-    const robots = read === "unavailable" ? DISALLOW_ALL : read;
+    const robots = await robotsToObey(deps, source, host);
     if (robots?.isAllowed(url, deps.fetch.userAgent) !== false) return null;
     return {
       kind: "failed",
@@ -311,6 +309,16 @@ export function robotsHopCheck(
 /** What stands for a host whose robots.txt stayed unreachable: nothing of it is fetched. */
 const DISALLOW_ALL_TEXT = "User-agent: *\nDisallow: /\n";
 const DISALLOW_ALL = robotsParser("http://unreachable.invalid/robots.txt", DISALLOW_ALL_TEXT);
+
+/** The robots.txt a url of `host` found by the sync must obey: an unreadable one disallows all. */
+async function robotsToObey(
+  deps: DiscoveryDeps,
+  source: store.SourceState,
+  host: string,
+): Promise<Robots | null> {
+  const read = await robotsOf(deps, source, host, true);
+  return read === "unavailable" ? DISALLOW_ALL : read;
+}
 
 /**
  * The parsed robots.txt of `host` for this sync: read from `source_hosts`, or fetched and stored

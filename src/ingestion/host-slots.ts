@@ -26,6 +26,9 @@ export interface HostSlotSettings {
   gates?: HostGates;
 }
 
+/** How a fetch ended, as far as the host's backoff cares (a page's or a document's outcome). */
+type FetchEnd = { kind: string; status?: number | null; retryAfterSeconds?: number };
+
 export type HostSlot =
   | { kind: "leased"; host: string; leaseId: string; releaseLocal: () => void }
   | { kind: "busy"; retryInSeconds: number };
@@ -125,7 +128,7 @@ function busyRetrySeconds(): number {
 export async function releaseHostSlot(
   db: Database,
   slot: Extract<HostSlot, { kind: "leased" }>,
-  outcome: { kind: string; status?: number | null; retryAfterSeconds?: number } | null,
+  outcome: FetchEnd | null,
   gapSeconds: number | null = null,
 ): Promise<void> {
   slot.releaseLocal();
@@ -142,9 +145,7 @@ export async function releaseHostSlot(
 }
 
 /** Seconds to leave the host alone after this outcome; null when it did not ask for a pause. */
-export function backoffSeconds(
-  outcome: { kind: string; status?: number | null; retryAfterSeconds?: number } | null,
-): number | null {
+export function backoffSeconds(outcome: FetchEnd | null): number | null {
   if (outcome?.kind !== "failed" || (outcome.status !== 429 && outcome.status !== 503)) {
     return null;
   }

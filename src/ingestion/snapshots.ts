@@ -19,6 +19,11 @@ export function urlPrefix(projectId: string, urlId: string): string {
   return `${projectPrefix(projectId)}urls/${urlId}/`;
 }
 
+/** {@link urlPrefix} in SQL, for project and url id columns or expressions. */
+export function urlPrefixSql(projectId: SQL, urlId: SQL): SQL {
+  return sql`${projectPrefixSql(projectId)} || 'urls/' || ${urlId} || '/'`;
+}
+
 /** A pending S3 clean-up: one outbox row (`storage_deletions`). */
 export interface Deletion {
   id: string;

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { int32, Timestamp, Uuid } from "../schemas";
 import { MAX_URL_LENGTH } from "../urls/constants";
+import { UrlText } from "../urls/schemas";
 import {
   MAX_DEPTH_DEFAULT,
   MAX_DEPTH_MAX,
@@ -29,11 +30,7 @@ export const SourceCreate = z
       description:
         "`sitemap`: the urls a sitemap lists (a site root reads robots.txt's `Sitemap:` lines, else `/sitemap.xml`); `crawl`: the pages reached by links from `url`",
     }),
-    url: z
-      .string()
-      .min(1)
-      .max(MAX_URL_LENGTH * 2)
-      .openapi({ example: "https://docs.example.com/" }),
+    url: UrlText.openapi({ example: "https://docs.example.com/" }),
     include: Patterns.optional().openapi({
       description: "Path globs; when given, only urls matching one are added",
       example: ["/docs/**"],

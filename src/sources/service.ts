@@ -236,7 +236,7 @@ export async function deleteSource({
           returning id
         ),
         scheduled as (${snapshots.scheduleDeletions(
-          sql`select ${snapshots.projectPrefixSql(sql`${projectId}::text`)} || 'urls/' || id::text || '/'
+          sql`select ${snapshots.urlPrefixSql(sql`${projectId}::text`, sql`id::text`)}
               from removed_urls`,
         )}),
         removed as (delete from sources where id = (select id from target) returning id)

@@ -23,7 +23,7 @@ const PAGE_CONTENT_TYPES = [...new Set(Object.values(ACCEPTED_CONTENT_TYPES))] a
 ];
 
 // Length is checked again after normalization (address.ts); this bound only keeps bodies sane.
-const UrlText = z
+export const UrlText = z
   .string()
   .min(1)
   .max(MAX_URL_LENGTH * 2)
