@@ -115,23 +115,19 @@ export async function linkAccess(c: Context<AppEnv>, token: string): Promise<Pro
       return createdAtPage(rows, pagination.limit);
     },
     async getUrl(urlId) {
-      const [found] = await selectRows<{ url: Url }>(
+      const [found] = await selectRows<{ url: Url | null }>(
         db,
-        sql`select ${urlsService.urlJson("u")} as url from urls u
-            where u.id = ${urlId} and u.project_id = ${project}`,
+        sql`select (${urlsService.urlById(urlId, project)}) as url`,
       );
-      if (!found) throw new UrlNotFound();
+      if (!found?.url) throw new UrlNotFound();
       return found.url;
     },
     async getChunk(chunkId) {
-      const [found] = await selectRows<{ chunk: ChunkWithUrl }>(
+      const [found] = await selectRows<{ chunk: ChunkWithUrl | null }>(
         db,
-        sql`select ${chunksService.chunkJson("c")}::jsonb
-                   || jsonb_build_object('url', ${chunksService.urlRefJson("u")}) as chunk
-            from chunks c join urls u on u.id = c.url_id and u.generation = c.generation
-            where c.id = ${chunkId} and c.project_id = ${project}`,
+        sql`select (${chunksService.chunkWithUrl(chunkId, project)}) as chunk`,
       );
-      if (!found) throw new ChunkNotFound();
+      if (!found?.chunk) throw new ChunkNotFound();
       return found.chunk;
     },
   };
