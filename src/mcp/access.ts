@@ -58,9 +58,7 @@ export async function memberAccess(c: Context<AppEnv>, projectId: string): Promi
   const key = caller.userId;
   const access: ProjectAccess = {
     async search(input) {
-      const checks: rateLimits.RateLimitCheck[] = [{ policy: "search", key }];
-      if (input.mode !== "keyword") checks.push({ policy: "embedding", key });
-      await rateLimits.consume(c, checks);
+      await rateLimits.consume(c, rateLimits.searchChecks(key, input.mode));
       return searchService.searchProject({ ...call, env, config, input });
     },
     listUrls: (status, pagination) => urlsService.listUrls({ ...call, status, pagination }),
