@@ -6,7 +6,7 @@ import type { ChunkWithUrl } from "../chunks/schemas";
 import * as chunksService from "../chunks/service";
 import { getConfig } from "../config";
 import { getDb, selectRows, sql } from "../database";
-import { enqueueIngest, sendAfterCommit } from "../ingestion/messages";
+import { enqueueCommitted } from "../ingestion/messages";
 import { quotaLimits } from "../limits/quotas";
 import * as rateLimits from "../limits/rate-limits";
 import { createdAtPage, type Page, type Pagination } from "../pagination";
@@ -78,8 +78,7 @@ export async function memberAccess(c: Context<AppEnv>, projectId: string): Promi
       );
       const limit = quotaLimits(config).urls_per_project;
       const { items, createdIds } = await urlsService.addUrls({ ...call, urls, limit });
-      // As POST …/urls: a lost message leaves the url queued for the stall reaper.
-      await sendAfterCommit("the stall reaper", () => enqueueIngest(env.INGEST_QUEUE, createdIds));
+      await enqueueCommitted(env.INGEST_QUEUE, createdIds);
       return items;
     };
   }
