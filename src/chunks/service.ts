@@ -40,6 +40,19 @@ export function urlRefJson(alias: string): SQL {
 }
 
 /**
+ * The chunk `chunkId` of the project `projectId` (an SQL expression) with its url, as the
+ * `ChunkWithUrl` JSON; no row when there is none. The caller authorizes.
+ *
+ * @example
+ * sql`select (${chunkWithUrl(chunkId, sql`${projectId}`)}) as chunk`
+ */
+export function chunkWithUrl(chunkId: string, projectId: SQL): SQL {
+  return sql`select ${chunkJson("c")}::jsonb || jsonb_build_object('url', ${urlRefJson("u")})
+    from chunks c join urls u on u.id = c.url_id and u.generation = c.generation
+    where c.id = ${chunkId} and c.project_id = ${projectId}`;
+}
+
+/**
  * A url's chunks in document order (viewer+), keyset-paginated on position. Role, url lookup
  * and page come from one statement.
  *
@@ -93,10 +106,8 @@ export async function getChunk({
     db,
     sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role)
         select a.role,
-               (select ${chunkJson("c")}::jsonb || jsonb_build_object('url', ${urlRefJson("u")})
-                from chunks c join urls u on u.id = c.url_id and u.generation = c.generation
-                where c.id = ${chunkId} and c.project_id = ${projectId}
-                  and a.role is not null) as chunk
+               case when a.role is not null
+                 then (${chunkWithUrl(chunkId, sql`${projectId}`)}) end as chunk
         from access a`,
   );
   projectsService.requireRole(row?.role, "viewer");

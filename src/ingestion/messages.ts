@@ -52,7 +52,7 @@ export async function sendMessages(
  * what a lost message would have started is picked up by the cron (`leftTo` says how, in the log).
  *
  * @example
- * await sendAfterCommit("the stall reaper", () => enqueueIngest(queue, createdIds));
+ * await sendAfterCommit("the cron's outbox retry", () => sendMessages(queue, messages));
  */
 export async function sendAfterCommit(leftTo: string, send: () => Promise<unknown>) {
   try {
@@ -79,4 +79,16 @@ export function enqueueIngest(
     urlIds.map((urlId) => ({ kind: "ingest", urlId })),
     delaySeconds,
   );
+}
+
+/**
+ * {@link enqueueIngest} for urls a write has just committed as `queued`: a lost message leaves
+ * the url to the stall reaper (re-queued after INGEST_STUCK_AFTER_SECONDS), so a queue outage
+ * delays it instead of failing the request.
+ *
+ * @example
+ * await enqueueCommitted(c.env.INGEST_QUEUE, createdIds);
+ */
+export function enqueueCommitted(queue: Queue<unknown>, urlIds: readonly string[]) {
+  return sendAfterCommit("the stall reaper", () => enqueueIngest(queue, urlIds));
 }

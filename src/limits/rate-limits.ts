@@ -126,6 +126,18 @@ const INGEST_PATH =
 const MCP_PATH = /^\/v1\/projects\/[^/]+\/mcp$/;
 
 /**
+ * What one search by `key` costs: a search, and an embedding unless it is keyword-only.
+ *
+ * @example
+ * await consume(c, searchChecks(caller.userId, input.mode));
+ */
+export function searchChecks(key: string, mode: unknown): RateLimitCheck[] {
+  const checks: RateLimitCheck[] = [{ policy: "search", key }];
+  if (mode !== "keyword") checks.push({ policy: "embedding", key });
+  return checks;
+}
+
+/**
  * The per-caller limits of an authenticated request, by endpoint class: reads, writes or
  * searches (semantic and hybrid also count as embeddings), plus password attempts per account
  * and url adds, refreshes, source creations and syncs per project. Called by `authenticate`
@@ -140,11 +152,7 @@ export async function limitCaller(c: Context<AppEnv>, caller: Caller): Promise<v
   }
   // Already parsed and cached by the body middleware; null when there is none.
   const body = (await c.req.json().catch(() => null)) as { mode?: unknown; password?: unknown };
-  if (method === "POST" && SEARCH_PATH.test(path)) {
-    const checks: RateLimitCheck[] = [{ policy: "search", key }];
-    if (body?.mode !== "keyword") checks.push({ policy: "embedding", key });
-    return consume(c, checks);
-  }
+  if (method === "POST" && SEARCH_PATH.test(path)) return consume(c, searchChecks(key, body?.mode));
   const checks: RateLimitCheck[] = [{ policy: "writes", key }];
   // Per project and caller: keyed by the project alone, anyone who learned its id could spend
   // its members' budget with requests that end in 404.

@@ -6,7 +6,7 @@ import type { ChunkWithUrl } from "../chunks/schemas";
 import * as chunksService from "../chunks/service";
 import { getConfig } from "../config";
 import { getDb, selectRows, sql } from "../database";
-import { enqueueIngest, sendAfterCommit } from "../ingestion/messages";
+import { enqueueCommitted } from "../ingestion/messages";
 import { quotaLimits } from "../limits/quotas";
 import * as rateLimits from "../limits/rate-limits";
 import { createdAtPage, type Page, type Pagination } from "../pagination";
@@ -58,9 +58,7 @@ export async function memberAccess(c: Context<AppEnv>, projectId: string): Promi
   const key = caller.userId;
   const access: ProjectAccess = {
     async search(input) {
-      const checks: rateLimits.RateLimitCheck[] = [{ policy: "search", key }];
-      if (input.mode !== "keyword") checks.push({ policy: "embedding", key });
-      await rateLimits.consume(c, checks);
+      await rateLimits.consume(c, rateLimits.searchChecks(key, input.mode));
       return searchService.searchProject({ ...call, env, config, input });
     },
     listUrls: (status, pagination) => urlsService.listUrls({ ...call, status, pagination }),
@@ -80,8 +78,7 @@ export async function memberAccess(c: Context<AppEnv>, projectId: string): Promi
       );
       const limit = quotaLimits(config).urls_per_project;
       const { items, createdIds } = await urlsService.addUrls({ ...call, urls, limit });
-      // As POST …/urls: a lost message leaves the url queued for the stall reaper.
-      await sendAfterCommit("the stall reaper", () => enqueueIngest(env.INGEST_QUEUE, createdIds));
+      await enqueueCommitted(env.INGEST_QUEUE, createdIds);
       return items;
     };
   }
@@ -115,23 +112,19 @@ export async function linkAccess(c: Context<AppEnv>, token: string): Promise<Pro
       return createdAtPage(rows, pagination.limit);
     },
     async getUrl(urlId) {
-      const [found] = await selectRows<{ url: Url }>(
+      const [found] = await selectRows<{ url: Url | null }>(
         db,
-        sql`select ${urlsService.urlJson("u")} as url from urls u
-            where u.id = ${urlId} and u.project_id = ${project}`,
+        sql`select (${urlsService.urlById(urlId, project)}) as url`,
       );
-      if (!found) throw new UrlNotFound();
+      if (!found?.url) throw new UrlNotFound();
       return found.url;
     },
     async getChunk(chunkId) {
-      const [found] = await selectRows<{ chunk: ChunkWithUrl }>(
+      const [found] = await selectRows<{ chunk: ChunkWithUrl | null }>(
         db,
-        sql`select ${chunksService.chunkJson("c")}::jsonb
-                   || jsonb_build_object('url', ${chunksService.urlRefJson("u")}) as chunk
-            from chunks c join urls u on u.id = c.url_id and u.generation = c.generation
-            where c.id = ${chunkId} and c.project_id = ${project}`,
+        sql`select (${chunksService.chunkWithUrl(chunkId, project)}) as chunk`,
       );
-      if (!found) throw new ChunkNotFound();
+      if (!found?.chunk) throw new ChunkNotFound();
       return found.chunk;
     },
   };

@@ -2,7 +2,7 @@ import { McpServer, StreamableHttpTransport } from "mcp-lite";
 import * as z from "zod";
 import { APP_VERSION } from "../config";
 import { AppError, redact } from "../exceptions";
-import { PAGE_SIZE_MAX } from "../pagination";
+import { PAGE_SIZE_MAX, PaginationQuery } from "../pagination";
 import { SearchRequest, type SearchResponse } from "../search/schemas";
 import { MAX_URL_LENGTH, MAX_URLS_PER_REQUEST, URL_STATUSES } from "../urls/constants";
 import type { Url } from "../urls/schemas";
@@ -70,7 +70,7 @@ const ChunkIdInput = z.strictObject({ chunk_id: z.uuid().describe("A chunk's id,
 const ListUrlsInput = z.strictObject({
   status: z.enum(URL_STATUSES).optional().describe("Only urls in this state"),
   limit: z.number().int().min(1).max(PAGE_SIZE_MAX).default(20),
-  cursor: z.string().min(1).max(512).optional().describe("next_cursor of the previous page"),
+  cursor: PaginationQuery.shape.cursor.describe("next_cursor of the previous page"),
 });
 
 const AddUrlsInput = z.strictObject({

@@ -3,7 +3,7 @@ import { createRouter, empty, json, jsonBody, problems } from "../app";
 import * as awsService from "../aws/service";
 import { getConfig } from "../config";
 import { getDb } from "../database";
-import { enqueueIngest, sendAfterCommit } from "../ingestion/messages";
+import { enqueueCommitted } from "../ingestion/messages";
 import * as snapshots from "../ingestion/snapshots";
 import { quotaLimits } from "../limits/quotas";
 import { LIST_422, PaginationQuery, pageSchema } from "../pagination";
@@ -16,10 +16,6 @@ import * as urlsService from "./service";
 
 const tags = ["urls"];
 const security = [{ bearer: [] }];
-
-// A url committed as `queued` whose message is lost is re-queued by the cron after
-// INGEST_STUCK_AFTER_SECONDS, so a queue outage delays it instead of failing the request.
-const STALL_REAPER = "the stall reaper";
 
 const addUrlsRoute = createRoute({
   method: "post",
@@ -150,7 +146,7 @@ export const urlsRouter = createRouter()
       urls,
       limit: quotaLimits(config).urls_per_project,
     });
-    await sendAfterCommit(STALL_REAPER, () => enqueueIngest(c.env.INGEST_QUEUE, createdIds));
+    await enqueueCommitted(c.env.INGEST_QUEUE, createdIds);
     return c.json({ items }, 202);
   })
   .openapi(listUrlsRoute, async (c) => {
@@ -182,9 +178,7 @@ export const urlsRouter = createRouter()
       projectId,
       urlId,
     });
-    if (requeued) {
-      await sendAfterCommit(STALL_REAPER, () => enqueueIngest(c.env.INGEST_QUEUE, [url.id]));
-    }
+    if (requeued) await enqueueCommitted(c.env.INGEST_QUEUE, [url.id]);
     return c.json(url, 202);
   })
   .openapi(deleteUrlRoute, async (c) => {

@@ -181,15 +181,23 @@ export function urlsPage(
     limit ${pagination.limit + 1}`;
 }
 
+/**
+ * The url `urlId` of the project `projectId` (an SQL expression) as the API shows it; no row
+ * when there is none. The caller authorizes.
+ */
+export function urlById(urlId: string, projectId: SQL): SQL {
+  return sql`select ${urlJson("u")} from urls u where u.id = ${urlId} and u.project_id = ${projectId}`;
+}
+
 /** One url of a project (viewer+). */
 export async function getUrl({ db, userId, projectId, urlId }: UrlCall & { urlId: string }) {
   const [row] = await selectRows<{ role: ProjectRole | null; url: Url | null }>(
     db,
     sql`with access as (select ${projectsService.callerRole(projectId, userId)} as role)
-        select (select role from access) as role,
-               (select ${urlJson("u")} from urls u
-                where u.id = ${urlId} and u.project_id = ${projectId}
-                  and (select role from access) is not null) as url`,
+        select a.role,
+               case when a.role is not null
+                 then (${urlById(urlId, sql`${projectId}`)}) end as url
+        from access a`,
   );
   projectsService.requireRole(row?.role, "viewer");
   if (!row?.url) throw new UrlNotFound();

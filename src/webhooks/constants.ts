@@ -17,7 +17,6 @@ export const WEBHOOK_EVENTS = [
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Standard Webhooks secrets: `whsec_` + base64 of 32 random bytes. */
 export const SECRET_PREFIX = "whsec_";

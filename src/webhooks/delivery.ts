@@ -58,7 +58,7 @@ export async function sign(
  * @example
  * retryDelay(3, config); // 240 with the default 30 s base
  */
-export function retryDelay(attempts: number, config: Config): number {
+function retryDelay(attempts: number, config: Config): number {
   const delay = config.WEBHOOK_RETRY_BASE_SECONDS * 2 ** Math.max(0, attempts - 1);
   return Math.min(delay, MAX_DELAY_SECONDS);
 }
@@ -79,7 +79,7 @@ interface Attempt {
   error: string | null;
 }
 
-export interface DeliverOptions {
+interface DeliverOptions {
   db: Database;
   config: Config;
   allowHosts: ReadonlySet<string>;
