@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { BASE_TIME, type DocsSiteShape, MORE, PRIVATE, TAGS } from "./docs-site-shape";
+import { listenLocally, type TestSite } from "./test-site";
 
 /**
  * A generated documentation site on 127.0.0.1 for sitemap and crawl sources (tests and
@@ -21,10 +21,7 @@ import { BASE_TIME, type DocsSiteShape, MORE, PRIVATE, TAGS } from "./docs-site-
  * sets that `Crawl-delay`), `GET /_control/log` (every path requested, in order; `?timed=1`:
  * `{path, at}` with `at` the arrival in ms since the epoch).
  */
-export interface DocsSite {
-  url: string;
-  close(): Promise<void>;
-}
+export type DocsSite = TestSite;
 
 /**
  * Starts the site on an ephemeral port.
@@ -199,13 +196,7 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
     return send(404, "text/html", "<h1>Not found</h1>");
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: base,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const site = await listenLocally(server);
+  base = site.url;
+  return site;
 }
