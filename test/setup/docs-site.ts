@@ -57,6 +57,9 @@ export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
       links,
     );
 
+  const range = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
   const docsPage = (n: number) =>
     article("docs", n, `/docs/${n}`, [
       `/docs/${(n + 1) % shape.docs}`,
@@ -71,7 +74,7 @@ export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
     page(
       `${section} index`,
       `<p>All ${count} pages of the ${section} section, listed below.</p>`,
-      Array.from({ length: count }, (_, i) => `/${section}/${i}`),
+      range(`/${section}/`, count),
     );
 
   const home = () =>
@@ -83,7 +86,7 @@ export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
       "/old/1",
       "/missing",
       "/private/",
-      ...Array.from({ length: TAGS }, (_, i) => `/tags/t${i}`),
+      ...range("/tags/t", TAGS),
       "/docs/0#intro",
       "mailto:someone@example.com",
       "https://example.com/",
@@ -103,9 +106,6 @@ ${paths
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")}
 </sitemapindex>`;
-
-  const range = (prefix: string, count: number) =>
-    Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://site");
