@@ -76,8 +76,12 @@ class PgliteBackend implements Backend {
     });
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    // PGlite's Emscripten runtime sets process.exitCode to Postgres's own exit status (0) when it
+    // shuts down, which would turn a failed run (tests, a benchmark) into a passing one: keep it.
+    const exitCode = process.exitCode;
+    await this.db.close();
+    process.exitCode = exitCode;
   }
 
   /** Parse (unnamed, untyped) / Bind (text) / Describe portal / Execute / Sync, as Neon does. */

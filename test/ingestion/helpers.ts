@@ -1,13 +1,11 @@
-import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, inject, vi } from "vitest";
 import type { Env } from "../../src/config";
 import { sql } from "../../src/database";
 import { consumeQueue } from "../../src/ingestion/consumer";
-import worker from "../../src/main";
 import type { Url } from "../../src/urls/schemas";
 import { query, seedProject } from "../projects/fixtures";
-import { call, expectStatus, freshIp } from "../support/api";
+import { call, expectStatus } from "../support/api";
 import { createUser } from "../support/factories";
 
 /** A url on the local test site (test/setup/test-site.ts). */
@@ -149,20 +147,11 @@ const queueDown = {
 } as unknown as Queue<unknown>;
 
 /** Calls the Worker with the queue down. */
-export async function callQueueDown(
+export function callQueueDown(
   method: string,
   path: string,
   token: string,
   body?: unknown,
 ): Promise<Response> {
-  const headers = { Authorization: `Bearer ${token}`, "CF-Connecting-IP": freshIp() };
-  return await worker.fetch(
-    new Request(`http://linkbase.test${path}`, {
-      method,
-      headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }),
-    { ...(env as unknown as Env), INGEST_QUEUE: queueDown },
-    createExecutionContext(),
-  );
+  return call(method, path, { token, body, vars: { INGEST_QUEUE: queueDown } });
 }

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { BASE_TIME, type DocsSiteShape, MORE, PRIVATE, TAGS } from "./docs-site-shape";
+import { listenLocally, type TestSite } from "./test-site";
 
 /**
  * A generated documentation site on 127.0.0.1 for sitemap and crawl sources (tests and
@@ -21,10 +21,7 @@ import { BASE_TIME, type DocsSiteShape, MORE, PRIVATE, TAGS } from "./docs-site-
  * sets that `Crawl-delay`), `GET /_control/log` (every path requested, in order; `?timed=1`:
  * `{path, at}` with `at` the arrival in ms since the epoch).
  */
-export interface DocsSite {
-  url: string;
-  close(): Promise<void>;
-}
+export type DocsSite = TestSite;
 
 /**
  * Starts the site on an ephemeral port.
@@ -60,6 +57,9 @@ export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
       links,
     );
 
+  const range = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
   const docsPage = (n: number) =>
     article("docs", n, `/docs/${n}`, [
       `/docs/${(n + 1) % shape.docs}`,
@@ -74,7 +74,7 @@ export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
     page(
       `${section} index`,
       `<p>All ${count} pages of the ${section} section, listed below.</p>`,
-      Array.from({ length: count }, (_, i) => `/${section}/${i}`),
+      range(`/${section}/`, count),
     );
 
   const home = () =>
@@ -86,7 +86,7 @@ export async function startDocsSite(shape: DocsSiteShape): Promise<DocsSite> {
       "/old/1",
       "/missing",
       "/private/",
-      ...Array.from({ length: TAGS }, (_, i) => `/tags/t${i}`),
+      ...range("/tags/t", TAGS),
       "/docs/0#intro",
       "mailto:someone@example.com",
       "https://example.com/",
@@ -106,9 +106,6 @@ ${paths
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")}
 </sitemapindex>`;
-
-  const range = (prefix: string, count: number) =>
-    Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://site");
@@ -199,13 +196,7 @@ ${paths.map((path) => `<sitemap><loc>${base}${path}</loc></sitemap>`).join("\n")
     return send(404, "text/html", "<h1>Not found</h1>");
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: base,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const site = await listenLocally(server);
+  base = site.url;
+  return site;
 }

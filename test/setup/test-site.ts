@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -213,12 +213,22 @@ export async function startTestSite(): Promise<TestSite> {
     return send("text/html", "<h1>Not found</h1>", 404);
   }
 
+  return listenLocally(server, () => {
+    for (const timer of timers) clearTimeout(timer);
+  });
+}
+
+/**
+ * Starts `server` on an ephemeral port of 127.0.0.1. `close` runs `beforeClose`, then drops open
+ * (keep-alive) connections so the server stops at once.
+ */
+export async function listenLocally(server: Server, beforeClose?: () => void): Promise<TestSite> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     async close() {
-      for (const timer of timers) clearTimeout(timer);
+      beforeClose?.();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -7,8 +7,8 @@ export interface CallOptions {
   body?: unknown;
   token?: string;
   headers?: Record<string, string>;
-  /** Settings for this call only (e.g. a small quota), over the test Worker's own. */
-  vars?: Record<string, string>;
+  /** Settings or bindings for this call only (a small quota, a failing queue), over the Worker's own. */
+  vars?: Record<string, unknown>;
 }
 
 let ipCounter = 0;
